@@ -11,6 +11,7 @@ import socket
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from . import backup as _backup
 
@@ -41,6 +42,7 @@ def _app_is_listening(port: int) -> bool:
               help="Folder to write the backup into (created if missing).")
 @click.option("--keep", default=14, show_default=True, type=click.IntRange(min=1),
               help="Number of database backups to keep in the folder (newest first).")
+@with_appcontext
 def backup_command(dest: str, keep: int) -> None:
     """Back up the SQLite database (sqlite backup API) and the photo blobs."""
     try:
@@ -62,6 +64,7 @@ def backup_command(dest: str, keep: int) -> None:
               help="A kiosk-*.db file written by 'flask backup'.")
 @click.option("--force", is_flag=True,
               help="Restore even though something answers on the app's port.")
+@with_appcontext
 def restore_command(source: str, force: bool) -> None:
     """Replace the database with a backup (stop the app and sync worker first).
 
