@@ -1,0 +1,67 @@
+"""The village this device serves, its organisation and households (models only; screens live in
+``organisation``)."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app, g, session
+
+from sync.store import db
+
+from .models import DUTIES, Household, Person, Township, Village  # noqa: F401
+from .reference import COUNTY_CODE, PINGYANG_TOWNSHIPS
+
+
+def current_village() -> Village | None:
+    """The kiosk's own village; on the township server, the village staff are looking at."""
+    if "village" in g:
+        return g.village
+    code = current_app.config.get("VILLAGE_CODE")
+    if current_app.config["KIOSK_ROLE"] == "township":
+        code = session.get("village_code") or code
+    village = db.session.get(Village, code) if code else None
+    g.village = village
+    return village
+
+
+def seed_townships() -> int:
+    """Insert any Pingyang township that is missing. Safe to run again."""
+    added = 0
+    for code, name, klass in PINGYANG_TOWNSHIPS:
+        if db.session.get(Township, code) is None:
+            db.session.add(Township(code=code, name=name, county_code=COUNTY_CODE, station_class=klass))
+            added += 1
+    db.session.commit()
+    return added
+
+
+@click.group("village", help="Townships and villages.")
+def village_cli():
+    pass
+
+
+@village_cli.command("seed")
+def village_seed():
+    """Add Pingyang County's townships (safe to run again)."""
+    click.echo(f"{seed_townships()} townships added")
+
+
+@village_cli.command("add")
+@click.option("--code", required=True, help="12-digit statistics code")
+@click.option("--name", required=True)
+@click.option("--kind", type=click.Choice(["village", "community"]), default="village")
+def village_add(code, name, kind):
+    """Add a village of a seeded township."""
+    if len(code) != 12 or not code.isdigit():
+        raise click.ClickException("a village code has 12 digits")
+    if db.session.get(Township, code[:9]) is None:
+        raise click.ClickException(f"unknown township {code[:9]}; run `flask village seed` first")
+    if db.session.get(Village, code) is not None:
+        raise click.ClickException(f"village {code} exists")
+    db.session.add(Village(code=code, name=name, township_code=code[:9], kind=kind))
+    db.session.commit()
+    click.echo(f"added {code} {name}")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["current_village"] = current_village
+    app.cli.add_command(village_cli)

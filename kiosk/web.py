@@ -1,0 +1,141 @@
+"""Request plumbing shared by every feature: fragment-or-page rendering, errors, health, language."""
+from __future__ import annotations
+
+import time
+
+import click
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, Flask, current_app, g, jsonify, make_response, redirect, render_template,
+                   request, session, url_for)
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+
+from .extensions import csrf, db
+
+bp = Blueprint("web", __name__)
+
+
+def wants_fragment() -> bool:
+    """An htmx request that is neither boosted nor a history restore wants only the fragment.
+
+    ``bool(request.htmx)`` is also true for boosted and history-restore requests (PITFALLS.md).
+    """
+    h = request.headers
+    return (h.get("HX-Request") == "true" and h.get("HX-Boosted") != "true"
+            and h.get("HX-History-Restore-Request") != "true")
+
+
+def render(page: str, fragment: str | None = None, status: int = 200, **context):
+    """Render the fragment for htmx swaps and the full page otherwise; one URL, both forms."""
+    template = fragment if fragment and wants_fragment() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths may be redirect targets."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def is_township() -> bool:
+    return current_app.config["KIOSK_ROLE"] == "township"
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="loopback on the kiosk")
+@click.option("--port", type=int, default=None, help="default: $PORT or 5000")
+@click.option("--threads", type=int, default=8, show_default=True)
+def serve_command(host, port, threads):
+    """Serve the app with waitress: one process, several threads (the kiosk's production server)."""
+    from waitress import serve
+    app = current_app._get_current_object()
+    port = port or app.config["PORT"]
+    click.echo(f"serving {app.config['KIOSK_ROLE']} role on http://{host}:{port}")
+    serve(app, host=host, port=port, threads=threads, ident="kiosk", clear_untrusted_proxy_headers=True)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.cli.add_command(serve_command)
+    app.jinja_env.globals["is_township"] = is_township
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.after_request
+    def _headers(response):
+        if response.mimetype == "text/html":
+            response.vary.add("HX-Request")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # no page may load anything from outside the device
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        return response
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+_MESSAGES = {
+    400: lambda: _("The request could not be understood."),
+    403: lambda: _("You do not have permission to do this."),
+    404: lambda: _("This page does not exist."),
+    405: lambda: _("This action is not allowed here."),
+    413: lambda: _("The upload is too large."),
+    429: lambda: _("Too many requests. Please wait a moment and try again."),
+    500: lambda: _("Something went wrong on this device. Nothing you saved before was lost."),
+}
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    if code == 500:
+        db.session.rollback()
+    message = getattr(error, "kiosk_message", None) or _MESSAGES.get(code, _MESSAGES[500])()
+    return render("errors/error.html", "errors/_error.html", status=code, code=code, message=message)
+
+
+def _csrf_error(error):
+    message = _("This form has expired or did not come from this device. Please open it again.")
+    return render("errors/error.html", "errors/_error.html", status=400, code=400, message=message)
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    beat = Path(current_app.instance_path) / "heartbeat"
+    age = round(time.time() - beat.stat().st_mtime, 1) if beat.exists() else None
+    return jsonify(status="ok", role=current_app.config["KIOSK_ROLE"],
+                   version=current_app.config["APP_VERSION"], heartbeat_age=age)
+
+
+@bp.post("/healthz/heartbeat")
+@csrf.exempt
+def heartbeat():
+    """The kiosk page calls this every 30 s so that a watchdog can tell a frozen browser."""
+    if request.remote_addr not in ("127.0.0.1", "::1"):
+        return ("", 403)
+    (Path(current_app.instance_path) / "heartbeat").touch()
+    return ("", 204)
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    if code in ("zh_Hans", "en"):
+        session["lang"] = code
+    response = redirect(safe_next(request.args.get("next"), url_for("home.index")))
+    if code in ("zh_Hans", "en"):
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response

@@ -1,0 +1,287 @@
+"""Fixtures in the flaskr style: an app on its own database, a client, a CLI runner, signed-in people.
+
+Every test that takes ``app`` runs twice: on SQLite (the kiosk) and on a real PostgreSQL (the
+township), both migrated by Alembic, both holding the Pingyang demo village. Databases are copied
+from templates made once per session, so each test starts from the same state in milliseconds.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from kiosk import create_app
+from kiosk.extensions import db
+
+from .pg import Cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTEFACTS = ROOT / "tests" / "artefacts"
+DEMO_VILLAGE = "330326100201"
+DEMO_PINS = {"陈建国": "2580", "林海燕": "3691", "李伟": "1357"}
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "ARGON2_MEMORY_KIB": 8192,  # fast hashing in tests; the kiosk uses 64 MiB
+    "WTF_CSRF_ENABLED": False,  # switched on where CSRF itself is tested, and in browser tests
+    "VILLAGE_CODE": DEMO_VILLAGE,
+}
+
+
+def make_app(url: str, data_dir: Path, **extra):
+    config = dict(BASE_CONFIG, SQLALCHEMY_DATABASE_URI=url, KIOSK_DATA_DIR=str(data_dir))
+    config.update(extra)
+    return create_app(config)
+
+
+def migrate(app, with_demo: bool) -> None:
+    from flask_migrate import upgrade
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        if with_demo:
+            from kiosk.demo import load_demo
+            load_demo()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory, request):
+    """Migrated template databases, made on first use: ('sqlite'|'postgresql', 'demo'|'empty') -> source."""
+    made = {}
+
+    def get(kind: str, flavour: str):
+        key = (kind, flavour)
+        if key not in made:
+            folder = tmp_path_factory.mktemp(f"template-{kind}-{flavour}")
+            if kind == "sqlite":
+                path = folder / "template.db"
+                migrate(make_app(f"sqlite:///{path}", folder), flavour == "demo")
+                made[key] = path
+            else:
+                cluster = request.getfixturevalue("pg_cluster")
+                name = f"template_{flavour}"
+                url = cluster.create_database(name)
+                migrate(make_app(url, folder), flavour == "demo")
+                made[key] = name
+        return made[key]
+
+    return get
+
+
+@pytest.fixture
+def database(templates, tmp_path, request):
+    """A factory: a fresh database URL of the given kind, copied from a migrated template."""
+    dropped = []
+
+    def make(kind: str = "sqlite", flavour: str = "demo") -> str:
+        source = templates(kind, flavour)
+        if kind == "sqlite":
+            path = tmp_path / f"{kind}-{flavour}-{uuid.uuid4().hex[:8]}.db"
+            shutil.copyfile(source, path)
+            return f"sqlite:///{path}"
+        cluster = request.getfixturevalue("pg_cluster")
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        dropped.append(name)
+        return cluster.create_database(name, template=source)
+
+    yield make
+    if dropped:
+        cluster = request.getfixturevalue("pg_cluster")
+        for name in dropped:
+            cluster.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_kind(request):
+    return request.param
+
+
+@pytest.fixture
+def app(database, db_kind, tmp_path):
+    app = make_app(database(db_kind), tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Auth:
+    """Sign people in the quick way (session) for tests that are not about signing in."""
+
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+
+    def person(self, name: str):
+        from kiosk.village import Person
+        with self.app.app_context():
+            return db.session.scalar(db.select(Person).where(Person.name == name))
+
+    def sign_in(self, name: str) -> None:
+        import time
+        person = self.person(name)
+        with self.client.session_transaction() as session:
+            session["person_id"] = person.id
+            session["seen"] = time.time()
+
+    def sign_in_with_pin(self, name: str, pin: str | None = None):
+        person = self.person(name)
+        return self.client.post(f"/signin/{person.id}", data={"pin": pin or DEMO_PINS[name]})
+
+    def sign_out(self):
+        return self.client.post("/signout")
+
+
+@pytest.fixture
+def auth(app, client):
+    return Auth(app, client)
+
+
+@pytest.fixture
+def committee(auth):
+    """The client, signed in as the village's first responsible person."""
+    auth.sign_in("陈建国")
+    return auth.client
+
+
+@pytest.fixture
+def volunteer(auth):
+    auth.sign_in("李伟")
+    return auth.client
+
+
+# ---- live servers and the browser -------------------------------------------------------------
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> "LiveServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+        self.server.server_close()
+
+
+@pytest.fixture
+def live_server(database, tmp_path):
+    """The kiosk (SQLite, demo village, CSRF on) served over real HTTP on a free loopback port."""
+    app = make_app(database("sqlite"), tmp_path / "live-instance", WTF_CSRF_ENABLED=True)
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        raise RuntimeError("Chromium not found: `make test` installs Debian's chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def playwright_devices(browser):
+    from playwright.sync_api import sync_playwright  # noqa: F401
+    return browser
+
+
+def _context(browser, **options):
+    options.setdefault("locale", "zh-CN")
+    options.setdefault("timezone_id", "Asia/Shanghai")
+    return browser.new_context(**options)
+
+
+@pytest.fixture
+def kiosk_page(browser):
+    """The 7-inch official touchscreen: 800x480, touch, Chinese."""
+    context = _context(browser, viewport={"width": 800, "height": 480}, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def large_kiosk_page(browser):
+    context = _context(browser, viewport={"width": 1280, "height": 800}, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A resident's phone (Pixel 7 viewport, touch)."""
+    context = _context(browser, viewport={"width": 412, "height": 839}, device_scale_factor=2.625,
+                       is_mobile=True, has_touch=True,
+                       user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 "
+                                  "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a screenshot under tests/artefacts/ (not committed) to look at."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = False) -> Path:
+        path = ARTEFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+def tap_pin(page, pin: str) -> None:
+    for digit in pin:
+        page.tap(f"[data-key='{digit}']")
+    page.tap(".key-ok")
+
+
+def sign_in_by_tapping(page, base_url: str, name: str) -> None:
+    page.goto(f"{base_url}/signin")
+    page.tap(f"text={name}")
+    page.wait_for_selector("[data-pinpad]")
+    tap_pin(page, DEMO_PINS[name])
+    page.wait_for_url(f"{base_url}/")

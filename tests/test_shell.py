@@ -1,0 +1,69 @@
+"""The kiosk's shell: home screen, language, notice board, health, errors."""
+from kiosk.i18n import not_in_catalogs, untranslated
+
+
+def test_home_screen_is_in_chinese_by_default(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="zh-Hans"' in page
+    assert "城东村" in page  # the demo village
+    assert "防火公约" in page and "微型消防站" in page and "隐患排查" in page
+
+
+def test_a_typical_chinese_phone_gets_chinese(client):
+    page = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}).get_data(as_text=True)
+    assert "隐患排查" in page
+
+
+def test_english_is_one_tap_away_and_sticks(client):
+    response = client.get("/lang/en?next=/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="en"' in page and "Hazards" in page and "隐患排查" not in page
+    client.get("/lang/zh_Hans")
+    assert "隐患排查" in client.get("/").get_data(as_text=True)
+
+
+def test_language_switch_does_not_redirect_off_site(client):
+    response = client.get("/lang/en?next=https://evil.example/")
+    assert response.headers["Location"] == "/"
+
+
+def test_every_message_has_a_chinese_translation():
+    assert untranslated() == []
+    assert not_in_catalogs() == []
+
+
+def test_notice_board_is_public_and_shows_safety_tips(client):
+    page = client.get("/board").get_data(as_text=True)
+    assert "消防安全提示" in page and "119" in page
+
+
+def test_pages_vary_on_htmx_header(client):
+    assert "HX-Request" in client.get("/").headers.get("Vary", "")
+
+
+def test_health_endpoint_answers(client):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["role"] == "village"
+
+
+def test_heartbeat_only_from_the_kiosk_itself(client, app):
+    assert client.post("/healthz/heartbeat", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 403
+    assert client.post("/healthz/heartbeat").status_code == 204
+    assert client.get("/healthz").get_json()["heartbeat_age"] is not None
+
+
+def test_unknown_page_is_a_friendly_translated_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_no_page_loads_anything_from_outside(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "http://" not in page.replace("http://localhost", "") and "https://" not in page
+    assert "default-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_status_bar_fragment_says_not_connected(client):
+    assert "未连接乡镇服务器" in client.get("/status").get_data(as_text=True)
