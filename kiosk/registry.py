@@ -17,6 +17,8 @@ class Tile:
     order: int
     # returns (text, tone) for a badge on the tile, tone in ok|warn|bad|info; or None
     badge: Callable[[], tuple[str, str] | None] | None = None
+    # which roles show the tile: the kiosk's village role, the township server, or both
+    roles: tuple[str, ...] = ("village", "township")
 
 
 @dataclass

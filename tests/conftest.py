@@ -173,6 +173,24 @@ def volunteer(auth):
     return auth.client
 
 
+@pytest.fixture
+def staff(app, client):
+    """The client, signed in as a township station staff member of 昆阳镇 (the demo village's township)."""
+    import time
+    from kiosk.auth.models import StaffUser
+    from kiosk.auth.security import hasher
+    with app.app_context():
+        user = StaffUser(username="zhou", name="周站长", township_code=DEMO_VILLAGE[:9],
+                         password_hash=hasher().hash("correct horse battery"))
+        db.session.add(user)
+        db.session.commit()
+        user_id = user.id
+    with client.session_transaction() as session:
+        session["staff_id"] = user_id
+        session["seen"] = time.time()
+    return client
+
+
 # ---- live servers and the browser -------------------------------------------------------------
 
 class LiveServer:

@@ -1,7 +1,7 @@
 """The shell of the kiosk: home tiles, the idle notice board and the status bar."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -26,7 +26,8 @@ PLANNED = [
 
 @bp.get("/")
 def index():
-    tiles = sorted(registry.get().tiles.values(), key=lambda t: t.order)
+    role = current_app.config["KIOSK_ROLE"]
+    tiles = sorted((t for t in registry.get().tiles.values() if role in t.roles), key=lambda t: t.order)
     return render("home/index.html", tiles=tiles)
 
 
