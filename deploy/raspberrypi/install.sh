@@ -96,7 +96,16 @@ esac
 # Path of FILE inside the target root.
 R() { if [ "$ROOT" = / ]; then printf '%s' "$1"; else printf '%s%s' "$ROOT" "$1"; fi; }
 # Run a command inside the target root.
-in_root() { if [ "$ROOT" = / ]; then "$@"; else chroot "$ROOT" "$@"; fi; }
+# Inside another root, start from a clean environment: nothing of the build machine (pip
+# settings, PYTHONPATH, virtualenvs) may leak into the image.
+in_root() {
+    if [ "$ROOT" = / ]; then
+        "$@"
+    else
+        chroot "$ROOT" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+            HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+    fi
+}
 
 # Numeric ids from the target's own user database (never the host's, for --root).
 uid_of() { awk -F: -v n="$1" '$1 == n { print $3 }' "$(R /etc/passwd)"; }
@@ -169,6 +178,7 @@ put_symlink() {
     fi
 }
 
+FLASK_EXTRA_ENV=()
 # Environment for running the app's CLI (values from kiosk.env).
 kiosk_env() {
     local args=() line
@@ -183,8 +193,9 @@ flask_as() {
     local user=$1; shift
     local envs=()
     mapfile -t envs < <(kiosk_env)
+    envs+=("${FLASK_EXTRA_ENV[@]}")
     # shellcheck disable=SC2016  # $1 and $@ belong to the inner sh
-    in_root env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$STATE" LANG=C.UTF-8 "${envs[@]}" \
+    in_root env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$STATE" LANG=C.UTF-8 "${envs[@]}" \
         runuser -u "$user" -- sh -c 'cd "$1" && shift && exec "$@"' sh "$STATE" \
         "$VENV/bin/flask" --app kiosk "$@"
 }
@@ -374,8 +385,21 @@ else
 
         STEP="compile translations"
         log "Translations"
+        # Catalogs go into the root-owned venv, so this runs as root, with a throwaway data
+        # folder: the app must not leave root-owned files (secret key, db) in $STATE.
+        scratch=$(in_root mktemp -d)
+        FLASK_EXTRA_ENV=("KIOSK_DATA_DIR=$scratch")
         flask_as root i18n compile || die "flask i18n compile failed"
+        FLASK_EXTRA_ENV=()
+        rm -rf "$(R "$scratch")"
         printf '%s\n' "$stamp_new" > "$stamp_file"
+    fi
+
+    # Everything in the state folder belongs to the kiosk user (repairs earlier mistakes).
+    wrong=$(find "$(R "$STATE")" \( ! -uid "$(uid_of "$KIOSK_USER")" -o ! -gid "$(gid_of "$KIOSK_USER")" \) -print | wc -l)
+    if [ "$wrong" -gt 0 ]; then
+        chown -R "$(owner_ids "$KIOSK_USER:$KIOSK_USER")" "$(R "$STATE")"
+        changed "gave $wrong file(s) in $STATE back to $KIOSK_USER"
     fi
 
     STEP="database migration"

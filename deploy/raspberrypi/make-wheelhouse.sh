@@ -23,7 +23,7 @@ project_wheel=$(find "$out" -maxdepth 1 -iname "${norm}-*.whl" | sort | tail -n 
 
 echo "==> downloading dependencies for CPython $pyver on linux/aarch64"
 platforms=()
-for p in manylinux2014_aarch64 manylinux_2_17_aarch64 manylinux_2_28_aarch64 \
+for p in manylinux2014_aarch64 manylinux_2_17_aarch64 manylinux_2_24_aarch64 manylinux_2_26_aarch64 manylinux_2_27_aarch64 manylinux_2_28_aarch64 \
          manylinux_2_31_aarch64 manylinux_2_34_aarch64 manylinux_2_36_aarch64 linux_aarch64; do
     platforms+=(--platform "$p")
 done
