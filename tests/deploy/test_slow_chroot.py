@@ -71,9 +71,14 @@ def arm64_root(tmp_path_factory):
         need_tool(tool)
     ensure_binfmt()
     ensure_cache()
+    cache = os.path.realpath(CACHE)
+    for sub in ("proc", "dev", "sys"):
+        # A mount left inside the cache (an interrupted run) would make cp copy the host's
+        # /proc and /dev: refuse instead.
+        assert not os.path.ismount(os.path.join(cache, sub)), f"unmount {cache}/{sub} first"
     root = tmp_path_factory.mktemp("arm64") / "root"
     root.mkdir()
-    sh("cp", "-a", CACHE.rstrip("/") + "/.", str(root))
+    sh("cp", "-a", cache + "/.", str(root))
     assert sh("chroot", str(root), "uname", "-m").stdout.strip() == "aarch64"
     mounts = [(["mount", "--bind", "/dev", str(root / "dev")], root / "dev"),
               (["mount", "-t", "proc", "proc", str(root / "proc")], root / "proc")]
@@ -86,7 +91,9 @@ def arm64_root(tmp_path_factory):
     finally:
         for target in reversed(done):
             subprocess.run(["umount", "-l", str(target)])
-        shutil.rmtree(root, ignore_errors=True)
+        # Never delete through a bind mount of the host's /dev.
+        if not any(os.path.ismount(root / sub) for sub in ("dev", "proc")):
+            shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
