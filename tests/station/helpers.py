@@ -1,0 +1,75 @@
+"""Shared steps of the station stories."""
+from __future__ import annotations
+
+from kiosk.extensions import db
+
+
+def station(app):
+    from kiosk.station.service import village_station
+    with app.app_context():
+        s = village_station("330326100201")
+        db.session.expunge(s)
+        return s
+
+
+def start_check(client, check_id=None, reason="monthly") -> str:
+    data = {"reason": reason}
+    if check_id:
+        data["check_id"] = check_id
+    response = client.post("/station/checks/start", data=data)
+    assert response.status_code == 303
+    return response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def steps(app, check_id):
+    """[(key, check type, item kind, expected, code)] of a check, in order."""
+    from kiosk.station.checklist import steps_for
+    from kiosk.station.models import StationCheck
+    with app.app_context():
+        check = db.session.get(StationCheck, check_id)
+        return [(s.key, s.check_type, s.line.kind if s.line else None, s.expected, s.item.code)
+                for s in steps_for(check)]
+
+
+GOOD = {"ok_fault": {"result": "ok"}, "date": {"result": "ok"}, "gauge": {"zone": "green"},
+        "count": {"result": "all"}, "pressure": {"pressure": "28.5"}}
+
+
+def answer(client, check_id, key, data):
+    return client.post(f"/station/checks/{check_id}/step/{key}", data=data)
+
+
+def answer_all(client, app, check_id, special=None):
+    """Answer every step as a good check would, except those ``special`` maps (code, kind) -> data."""
+    special = special or {}
+    for key, ctype, kind, _expected, code in steps(app, check_id):
+        data = special.get((code, kind), GOOD[ctype])
+        response = answer(client, check_id, key, data)
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+
+
+def answers(app, check_id):
+    from kiosk.station.models import StationCheckAnswer
+    with app.app_context():
+        rows = db.session.scalars(db.select(StationCheckAnswer).where(StationCheckAnswer.check_id == check_id)).all()
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def station_hazards(app):
+    from kiosk.hazards.models import Hazard
+    with app.app_context():
+        rows = db.session.scalars(db.select(Hazard).where(Hazard.source == "station_check")
+                                  .order_by(Hazard.recorded_at)).all()
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def tile_badge(client) -> str:
+    import re
+    page = client.get("/").get_data(as_text=True)
+    match = re.search(r'class="tile tile-station".*?<span class="badge badge-(\w+)">([^<]+)</span>', page, re.S)
+    assert match, "the station tile has no badge"
+    return match.group(2).strip()
