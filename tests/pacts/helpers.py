@@ -1,0 +1,60 @@
+"""Shared steps of the pact stories: find things in the demo village, make signatures."""
+from __future__ import annotations
+
+import json
+import re
+
+from kiosk.extensions import db
+from kiosk.pacts import service
+from kiosk.pacts.models import Pact, Pledge
+from kiosk.village import Household, Village
+from sync.ids import uuid7
+
+VILLAGE = "330326100201"
+
+
+def village():
+    return db.session.get(Village, VILLAGE)
+
+
+def current(app) -> Pact:
+    with app.app_context():
+        pact = service.current_pact(village())
+        db.session.expunge(pact)
+        return pact
+
+
+def household(app, number: str) -> str:
+    with app.app_context():
+        return db.session.scalar(db.select(Household.id).where(Household.house_number == number))
+
+
+def unpledged(app) -> list[tuple[str, str]]:
+    """(id, house number) of households without a pledge to the current pact."""
+    with app.app_context():
+        v = village()
+        return [(h.id, h.house_number) for h in service.not_pledged(v, service.current_pact(v))]
+
+
+def pledge_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(Pledge))
+
+
+def signature(strokes=None) -> str:
+    """What the pad posts for a short scrawl."""
+    strokes = strokes or [[50, 120, 80, 90, 110, 140, 140, 80, 170, 150, 200, 100],
+                          [260, 60, 262, 180], [300, 120, 340, 110, 380, 130, 420, 100]]
+    return json.dumps({"v": 1, "w": 600, "h": 240, "s": strokes})
+
+
+def pledge_form(client, household_id: str) -> dict:
+    """Open the pledge page and read its hidden fields, as the browser would."""
+    page = client.get(f"/pact/pledge/{household_id}").get_data(as_text=True)
+    fields = dict(re.findall(r'name="(pledge_id|pact_id)" value="([^"]*)"', page))
+    assert service.is_uuid(fields["pledge_id"])
+    return fields
+
+
+def new_id() -> str:
+    return uuid7()
