@@ -168,18 +168,21 @@ def banner():
     if g.get("warnings_idle_seen") is not None and "seen" in session:
         session["seen"] = g.warnings_idle_seen  # a poll is not someone at the screen
     pending = banner_warnings()
-    response = current_app.make_response(render_template("warnings/_banner_box.html", pending=pending))
+    page = _polling_page()
+    viewing = page.rsplit("/", 1)[-1] if page.startswith(url_for("warnings.index")) else None
+    response = current_app.make_response(render_template("warnings/_banner_box.html", pending=pending,
+                                                          viewing=viewing))
     shown = {s for s in request.args.get("shown", "").split(",") if s}
-    if _polled_from_board() and shown != {w.id for w in pending}:
+    if page == url_for("home.board") and shown != {w.id for w in pending}:
         response.headers["HX-Refresh"] = "true"
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _polled_from_board() -> bool:
+def _polling_page() -> str:
+    """The path of the page whose banner is asking (htmx says which)."""
     from urllib.parse import urlsplit
-    current = request.headers.get("HX-Current-URL", "")
-    return bool(current) and urlsplit(current).path == url_for("home.board")
+    return urlsplit(request.headers.get("HX-Current-URL", "")).path
 
 
 # ---- the township station --------------------------------------------------------------------

@@ -65,6 +65,7 @@ def test_the_kiosk_lists_warnings_unread_first_and_anyone_may_read_them(client):
     gale = warning_titled(client.application, GALE)
     detail = client.get(f"/warnings/{gale.id}").get_data(as_text=True)
     assert "严禁野外用火、焚烧秸秆" in detail and "登录后确认" in detail
+    assert GALE not in banner(detail)  # the banner does not repeat the warning whose page is open
     monthly = warning_titled(client.application, MONTHLY)
     assert "陈建国 已于" in client.get(f"/warnings/{monthly.id}").get_data(as_text=True)
 
