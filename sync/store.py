@@ -111,3 +111,8 @@ def _stamp(session: Session, flush_context, instances) -> None:
             record.recorded_at = now
         record.modified_at = now
     node.last_hlc = last
+
+
+# Change capture and the protocol's own tables register themselves on import; they come after
+# _stamp so that capture sees each record's new version and the base it was made from.
+from . import capture, models  # noqa: E402,F401
