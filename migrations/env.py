@@ -102,6 +102,9 @@ def run_migrations_online():
             # Batch mode rebuilds tables; with foreign keys on, dropping the old parent would
             # cascade into its children (PITFALLS.md). Must be set outside a transaction.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # SQLAlchemy began a transaction for the PRAGMA; end it, or Alembic would treat it as
+            # the caller's and never commit the migration
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -112,6 +115,7 @@ def run_migrations_online():
             context.run_migrations()
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -1,0 +1,90 @@
+"""The committee keeps the village fire-safety organisation roster and prints its filing sheet."""
+from kiosk.extensions import db
+from kiosk.village import Person
+
+
+def person_named(app, name):
+    with app.app_context():
+        return db.session.scalar(Person.live().where(Person.name == name))
+
+
+def test_the_committee_adds_a_volunteer_with_a_pin(app, committee):
+    response = committee.post("/organisation/new", data={
+        "name": "徐明", "phone": "138 5771 2310", "duties": ["volunteer", "patrol"], "trained": "y",
+        "active": "y", "new_pin": "4826"})
+    assert response.status_code == 303
+    page = committee.get("/organisation/").get_data(as_text=True)
+    assert "徐明" in page and "已设密码" in page
+    person = person_named(app, "徐明")
+    assert person.phone == "13857712310" and person.duties == ["patrol", "volunteer"]
+    assert person.village_id == "330326100201" and person.version == 1 and person.hlc
+
+
+def test_editing_bumps_the_record_version_for_sync(app, committee):
+    before = person_named(app, "张磊")
+    committee.post(f"/organisation/{before.id}/edit", data={
+        "name": "张磊", "phone": "13857712307", "duties": ["volunteer", "grid"], "active": "y"})
+    after = person_named(app, "张磊")
+    assert after.version == before.version + 1 and after.hlc > before.hlc
+    assert after.duties == ["grid", "volunteer"]
+
+
+def test_missing_fields_overlong_text_and_bad_phone_are_explained(app, committee):
+    response = committee.post("/organisation/new", data={
+        "name": "", "phone": "12345", "duties": [], "post": "长" * 41})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "请输入姓名" in page
+    assert "电话号码格式不正确" in page
+    assert "请至少选择一项职责" in page
+    assert "最多 40 个字" in page
+    response = committee.post("/organisation/new", data={"name": "名" * 21, "duties": ["volunteer"]})
+    assert "最多 20 个字" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Person)) == 9  # nothing saved
+
+
+def test_an_easy_pin_is_refused(committee):
+    response = committee.post("/organisation/new", data={"name": "徐明", "duties": ["volunteer"], "new_pin": "1234"})
+    assert response.status_code == 422 and "密码太容易被猜到" in response.get_data(as_text=True)
+
+
+def test_only_one_first_responsible_person(committee):
+    response = committee.post("/organisation/new", data={"name": "徐明", "duties": ["first_responsible"]})
+    assert response.status_code == 422 and "陈建国" in response.get_data(as_text=True)
+
+
+def test_removing_a_person_leaves_a_tombstone_and_their_pin_goes(app, committee):
+    target = person_named(app, "李伟")
+    assert committee.post(f"/organisation/{target.id}/remove").status_code == 303
+    roster = committee.get("/organisation/").get_data(as_text=True).split('id="roster"')[1]
+    assert "李伟" not in roster
+    with app.app_context():
+        row = db.session.get(Person, target.id)
+        assert row.deleted is True  # kept so that the deletion replicates
+    assert "李伟" not in committee.get("/signin").get_data(as_text=True)
+
+
+def test_the_roster_shows_what_the_filing_still_lacks(app, committee):
+    assert "志愿消防队现有" not in committee.get("/organisation/").get_data(as_text=True)
+    committee.post(f"/organisation/{person_named(app, '周杰').id}/remove")
+    page = committee.get("/organisation/").get_data(as_text=True)
+    assert "志愿消防队现有 4 人，标准要求不少于 5 人。" in page
+
+
+def test_filing_sheet_is_in_chinese_even_from_the_english_ui(committee):
+    committee.get("/lang/en")
+    page = committee.get("/organisation/filing-sheet").get_data(as_text=True)
+    assert "昆阳镇城东村消防安全组织备案表" in page
+    assert "陈建国" in page and "林海燕" in page and "第一责任人（组长）" in page
+
+
+def test_people_of_another_village_are_not_reachable(app, committee):
+    from kiosk.village import Village
+    with app.app_context():
+        db.session.add(Village(code="330326100202", name="城西村", township_code="330326100"))
+        other = Person(village_id="330326100202", name="外村人", duties=["committee"])
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    assert committee.get(f"/organisation/{other_id}/edit").status_code == 404
