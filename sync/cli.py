@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from . import client
 
@@ -20,7 +21,7 @@ def _echo_result(r: client.Result) -> None:
         click.echo(f"  {note}")
 
 
-@click.group("sync", help="Replication with the township server.")
+@click.group("sync", cls=AppGroup, help="Replication with the township server.")
 def sync_cli():
     pass
 

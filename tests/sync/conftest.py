@@ -130,7 +130,8 @@ class Kiosk(Side):
         from sync.models import SyncState
         with self.ctx():
             st = db.session.get(SyncState, 1)
-            db.session.expunge(st)
+            if st is not None:
+                db.session.expunge(st)
             return st
 
 
