@@ -468,8 +468,8 @@ def _public_page(asset, form, status=200, error=None):
                   **_vocabulary())
 
 
-@public.route("/h/<code>", methods=["GET", "POST"])
-@public.route("/H/<code>", methods=["GET", "POST"])
+@public.route("/H/<code>", methods=["GET", "POST"])  # what the upper-case label URL asks for
+@public.route("/h/<code>", methods=["GET", "POST"])  # registered first: url_for builds this one
 def page(code: str):
     asset = service.find_asset(service.parse_code(code))
     if asset is None:

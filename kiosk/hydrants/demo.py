@@ -66,7 +66,7 @@ def load_demo_hydrants(village) -> None:
                 db.session.flush()
                 hydrant.status = "defect"
                 open_hazard(village_id=village.code, category="hydrant", source="hydrant_inspection",
-                            location=f"消防栓 {hydrant.code} · {location}",
+                            location=f"消火栓 {hydrant.code} · {location}",
                             description=f"{INSPECTION_ITEMS[failed]}: {note}", subject_kind="hydrant",
                             subject_id=hydrant.id, found_by_kind="hydrant_inspection", found_by_id=inspection.id)
         if location == REPORTED:
@@ -76,7 +76,7 @@ def load_demo_hydrants(village) -> None:
             db.session.add(report)
             db.session.flush()
             hazard = open_hazard(village_id=village.code, category="hydrant", source="resident_report",
-                                 location=f"消防栓 {hydrant.code} · {location}", description="漏水: 栓体底部一直在渗水",
+                                 location=f"消火栓 {hydrant.code} · {location}", description="漏水: 栓体底部一直在渗水",
                                  subject_kind="hydrant", subject_id=hydrant.id,
                                  found_by_kind="water_problem_report", found_by_id=report.id,
                                  reporter_phone="13957765432")

@@ -3,6 +3,8 @@
 // every form still works: keys are a convenience, the links and forms post as usual.
 (function () {
   "use strict";
+  // A boosted page brings this script along in its body (see _macros.html): set up once per document.
+  if (window.kioskHydrants) { window.kioskHydrants.focusCode(); return; }
 
   // Code keypad: keys type into the code field; focus stays there for the scanner.
   function codeInput(el) {
@@ -30,6 +32,7 @@
       try { input.setSelectionRange(n, n); } catch (e) { /* not all inputs allow it */ }
     }
   }
+  window.kioskHydrants = { focusCode: focusCode };
   document.addEventListener("DOMContentLoaded", focusCode);
   document.addEventListener("htmx:afterSettle", focusCode);
   focusCode();

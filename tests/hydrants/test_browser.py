@@ -1,0 +1,169 @@
+"""In the browser: a resident reports from a phone; a volunteer inspects on the 800×480 kiosk."""
+import pytest
+
+from kiosk.extensions import db
+from kiosk.hydrants.models import ProblemReport
+from tests.conftest import Auth
+
+from .helpers import DEFECT, FINE, POOL, hazards_about, hydrant, jpeg, pool
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, server, name: str) -> None:
+    """Sign in the quick way: a session cookie made by the server's own signer.
+
+    Not by tapping: tests.conftest.sign_in_by_tapping cannot work while base.html's
+    ``{% set person = current_person() %}`` hides the pin pad's ``person`` (the form posts to
+    /signin/). Signing in is not what these tests are about.
+    """
+    import time
+    person = Auth(server.app, None).person(name)
+    cookie = server.app.session_interface.get_signing_serializer(server.app).dumps(
+        {"person_id": person.id, "seen": time.time()})
+    page.context.add_cookies([{"name": server.app.config["SESSION_COOKIE_NAME"], "value": cookie,
+                               "url": server.url}])
+    page.goto(server.url + "/")
+    assert page.inner_text(".sb-who") == name
+
+
+def plot_state(page, code):
+    return page.get_attribute(f'.plot-point[data-code="{code}"]', "data-state")
+
+
+def plot_colour(page, code):
+    return page.get_attribute(f'.plot-point[data-code="{code}"] .plot-mark', "fill")
+
+
+def test_a_resident_reports_a_problem_with_a_photo_from_a_phone(live_server, phone_page, screenshot):
+    app, base, page = live_server.app, live_server.url, phone_page
+    h = hydrant(app)
+    page.goto(f"{base}/h/{h.code.lower()}")  # phones may lower-case what they open
+    assert page.inner_text(".pub-status").strip() == "可以正常使用"
+    screenshot(page, "hydrants-phone-public", full_page=True)
+    page.tap('#report-form label.seg-opt:has-text("漏水")')
+    page.fill("#description", "阀门下面一直在滴水")
+    page.set_input_files("#photo", files=[{"name": "leak.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    assert "leak.jpg" in page.inner_text(".photo-name")
+    page.fill("#phone", "13957765432")
+    screenshot(page, "hydrants-phone-report-filled", full_page=True)
+    page.tap("#send-report")
+    page.wait_for_selector("#report-sent")
+    assert "谢谢" in page.inner_text("#report-sent")
+    assert "已有群众报告问题" in page.inner_text(".pub-status")
+    screenshot(page, "hydrants-phone-report-sent", full_page=True)
+    with app.app_context():
+        [report] = db.session.scalars(db.select(ProblemReport).where(ProblemReport.asset_id == h.id)).all()
+        assert report.problem == "leaking" and report.photo_sha256 and report.reporter_phone == "13957765432"
+    [hazard] = hazards_about(app, h.id, "resident_report")
+    assert hazard.photo_sha256 == report.photo_sha256
+
+
+def test_a_resident_who_forgets_the_problem_type_is_told_on_the_phone(live_server, phone_page, screenshot):
+    app, base, page = live_server.app, live_server.url, phone_page
+    h = hydrant(app)
+    page.goto(f"{base}/h/{h.code}")
+    page.tap("#send-report")
+    page.wait_for_selector(".field-error")
+    assert "请选择问题类型" in page.inner_text("#report-form")
+    screenshot(page, "hydrants-phone-report-error", full_page=True)
+    page.goto(f"{base}/h/ZZZZZZ")
+    assert "找不到这个编号" in page.inner_text("#unknown-code")
+    screenshot(page, "hydrants-phone-unknown")
+
+
+def test_a_volunteer_types_a_code_and_records_an_inspection_with_one_failed_item(live_server, kiosk_page,
+                                                                                 screenshot):
+    app, base, page = live_server.app, live_server.url, kiosk_page
+    h = hydrant(app)
+    sign_in(page, live_server, "李伟")
+    page.tap(".tile-hydrants")
+    page.wait_for_selector(".plot-svg")
+    assert plot_state(page, h.code) == "fine"
+    green = plot_colour(page, h.code)
+    page.tap("text=按编号打开")
+    page.wait_for_selector("[data-codepad]")
+    for ch in h.code:
+        page.tap(f'[data-code-key="{ch}"]')
+    assert page.input_value("#code") == h.code
+    screenshot(page, "hydrants-kiosk-open-code")
+    page.tap(".code-go")
+    page.wait_for_url(f"{base}/hydrants/{h.code}")
+    page.tap("#inspect")
+    page.wait_for_selector("#inspection-form")
+    page.tap("[data-all-pass]")
+    page.tap('[data-item="caps"] .seg-fail')
+    assert page.is_visible('[name="note_caps"]')  # a failed item opens its note
+    page.fill('[name="note_caps"]', "东侧闷盖丢失")
+    screenshot(page, "hydrants-kiosk-inspection")
+    page.tap("#save-inspection")
+    page.wait_for_url(f"{base}/hydrants/{h.code}")
+    page.wait_for_selector("#asset[data-state=defect]")
+    assert "已标记为故障" in page.inner_text(".flash")
+    screenshot(page, "hydrants-kiosk-after-inspection")
+    # the hazard is in the register
+    page.goto(f"{base}/hazards/")
+    assert h.code in page.inner_text("#hazard-list") and "消火栓检查" in page.inner_text("#hazard-list")
+    # and the plot shows it red
+    page.goto(f"{base}/hydrants/")
+    assert plot_state(page, h.code) == "defect"
+    assert plot_colour(page, h.code) != green and plot_colour(page, h.code) == "#b91c1c"
+
+
+def test_a_usb_scanner_typing_the_label_url_opens_the_hydrant(live_server, kiosk_page):
+    app, base, page = live_server.app, live_server.url, kiosk_page
+    h = hydrant(app, DEFECT)
+    sign_in(page, live_server, "李伟")
+    page.goto(f"{base}/hydrants/open")
+    page.keyboard.type(f"HTTPS://FIRE.PINGYANG.EXAMPLE/H/{h.code}", delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/hydrants/{h.code}")
+    assert page.get_attribute("#asset", "data-state") == "defect"
+
+
+def test_an_unknown_code_on_the_keypad_is_explained(live_server, kiosk_page, screenshot):
+    base, page = live_server.url, kiosk_page
+    page.goto(f"{base}/hydrants/open")
+    for ch in "ZZZZZZ":
+        page.tap(f'[data-code-key="{ch}"]')
+    page.tap(".code-go")
+    page.wait_for_selector("#code-error")
+    assert "没有编号为 ZZZZZZ" in page.inner_text("#code-error")
+    screenshot(page, "hydrants-kiosk-open-unknown")
+
+
+SCREENS = [
+    ("list", "/hydrants/"),
+    ("detail", "/hydrants/{code}"),
+    ("inspect", "/hydrants/{code}/inspect"),
+    ("pool", "/hydrants/{pool}"),
+    ("pool-check", "/hydrants/{pool}/check?kind=level"),
+    ("register", "/hydrants/new"),
+    ("open", "/hydrants/open"),
+    ("labels", "/hydrants/labels"),
+    ("intervals", "/hydrants/intervals"),
+    ("public", "/h/{defect}"),
+]
+
+
+@pytest.mark.parametrize("viewport", ["kiosk_page", "large_kiosk_page", "phone_page"])
+def test_every_screen_fits_and_has_finger_sized_targets(live_server, viewport, request, screenshot):
+    app, base = live_server.app, live_server.url
+    page = request.getfixturevalue(viewport)
+    names = {"code": hydrant(app, FINE).code, "pool": pool(app, POOL).code, "defect": hydrant(app, DEFECT).code}
+    sign_in(page, live_server, "林海燕")
+    width = page.viewport_size["width"]
+    for name, path in SCREENS:
+        page.goto(base + path.format(**names))
+        screenshot(page, f"hydrants-{viewport.replace('_page', '')}-{name}", full_page=True)
+        # the status bar is the shell's; what this feature draws must fit the width
+        sticking_out = page.evaluate("""(width) => [...document.querySelectorAll('main *')]
+            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > width + 1)
+            .map(e => e.tagName + '.' + e.className)""", width)
+        assert sticking_out == [], f"{name} sticks out at {width}px: {sticking_out[:5]}"
+        small = page.evaluate("""() => [...document.querySelectorAll(
+              'main .btn, main .seg-opt, main .key, main .tabs a, main .row')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height])
+            .filter(([, h]) => h < 48)""")
+        assert small == [], f"{name}: targets under 48px: {small}"
