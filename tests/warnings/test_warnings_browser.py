@@ -43,6 +43,12 @@ def sign_in(page, base_url: str, name: str) -> None:
     page.goto(f"{base_url}/")
 
 
+def slide_settled(page) -> None:
+    """Wait for the active slide's fade-in to end, so that a screenshot shows it as people see it."""
+    page.wait_for_function("() => { const s = document.querySelector('.slide.is-active');"
+                           " return s && s.getAnimations().every(a => a.playState === 'finished'); }")
+
+
 def fits_width(page) -> bool:
     return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
 
@@ -51,6 +57,7 @@ def test_an_immediate_warning_takes_over_the_idle_notice_board_without_a_touch(l
     page = kiosk_page
     page.goto(f"{live_server.url}/board")
     assert page.locator(".slide.is-active .slide-title").inner_text() == GALE  # the demo's unread one
+    slide_settled(page)
     screenshot(page, "warnings-board-800x480")
     title = "森林火险红色预警：全面禁止野外用火"
     issue_immediate(live_server.app, title)
@@ -61,6 +68,7 @@ def test_an_immediate_warning_takes_over_the_idle_notice_board_without_a_touch(l
     assert title in page.locator("#warning-banner").inner_text()
     assert "另有 1 条" in page.locator("#warning-banner").inner_text()
     assert fits_width(page)
+    slide_settled(page)
     screenshot(page, "warnings-board-interrupted-800x480")
 
 
@@ -108,7 +116,7 @@ def test_township_staff_compose_a_warning_for_chosen_villages(township_live_serv
     page.wait_for_url(re.compile(r".*/warnings/township/$"))
     page.tap("text=新建预警")
     page.wait_for_selector("#warning-form")
-    assert not page.locator("#village-picker").is_visible()  # "every village" is the default
+    page.wait_for_selector("#village-picker", state="hidden")  # "every village" is the default
     page.tap("#warning-form button[type=submit]")
     page.wait_for_selector(".field-error")
     errors = page.locator(".field-error").all_inner_texts()
@@ -118,7 +126,7 @@ def test_township_staff_compose_a_warning_for_chosen_villages(township_live_serv
     page.fill("input[name=title]", "台风“海葵”防御紧急通知")
     page.fill("textarea[name=body]", "台风预计今晚登陆。请各村转移危旧房屋人员，检查微型消防站器材，今晚安排专人值守。")
     page.tap("label.target-some")
-    assert page.locator("#village-picker").is_visible()
+    page.wait_for_selector("#village-picker", state="visible")
     for name in ("西湾村", "城东村"):
         box = page.locator("label.village-pick", has_text=name)
         assert box.bounding_box()["height"] >= 56
