@@ -1,4 +1,6 @@
 """In the browser: a resident reports from a phone; a volunteer inspects on the 800×480 kiosk."""
+import re
+
 import pytest
 
 from kiosk.extensions import db
@@ -167,3 +169,36 @@ def test_every_screen_fits_and_has_finger_sized_targets(live_server, viewport, r
             .map(e => [e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height])
             .filter(([, h]) => h < 48)""")
         assert small == [], f"{name}: targets under 48px: {small}"
+
+
+def test_the_label_sheet_prints_twelve_labels_to_an_a4_page(live_server, large_kiosk_page, screenshot):
+    app, base, page = live_server.app, live_server.url, large_kiosk_page
+    sign_in(page, live_server, "李伟")
+    page.goto(f"{base}/hydrants/labels")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    screenshot(page, "hydrants-labels-print", full_page=True)
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.qr-label')].map(e => {
+        const r = e.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })""")
+    assert len(boxes) == 10
+    mm = 96 / 25.4
+    assert all(abs(w - 60 * mm) < 2 and abs(h - 66 * mm) < 2 for w, h in boxes)
+    assert page.is_hidden(".statusbar") and page.is_hidden("[data-print]")
+    pdf = page.pdf(format="A4", margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"})
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1  # all ten labels on one sheet
+    # what comes out of the printer still scans
+    from .test_labels import scan
+    first = page.locator(".qr-label").first
+    assert scan(first.screenshot()) == f"HTTPS://127.0.0.1:{live_server.server.server_port}/H/" + \
+        first.get_attribute("data-code")
+
+
+def test_the_standalone_svg_label_renders_and_scans(live_server, large_kiosk_page, screenshot):
+    from .test_labels import scan
+    app, base, page = live_server.app, live_server.url, large_kiosk_page
+    h = hydrant(app, DEFECT)
+    sign_in(page, live_server, "李伟")
+    page.goto(f"{base}/hydrants/{h.code}/label.svg")
+    page.set_viewport_size({"width": 400, "height": 560})
+    path = screenshot(page, "hydrants-label-svg")
+    assert scan(path.read_bytes()).endswith(f"/H/{h.code}")
