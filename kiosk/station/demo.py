@@ -12,8 +12,8 @@ from .models import Station, StationCheck, StationCheckAnswer, StationItem
 
 # (kind, spec, quantity, label, place, last serviced (days ago), expires in (days), test due in (days), note)
 DEMO_INVENTORY = [
-    ("motorcycle", "三轮消防摩托车", 1, "浙C·消01", "车库", None, None, None, "配水罐、水带卷盘"),
-    ("pump", "手抬机动消防泵 JBQ5.5/8.6", 1, "B-2019-031", "车库", 200, None, None, ""),
+    ("motorcycle", "三轮", 1, "浙C·消01", "车库", None, None, None, "配水罐、水带卷盘"),
+    ("pump", "JBQ5.5/8.6", 1, "B-2019-031", "车库", 200, None, None, ""),
     ("extinguisher", "MF/ABC2", 20, "MF2-001～020", "A架", 300, 65, None, "其中8具配发各村民小组"),
     ("hose", "13-65-20", 10, "H-01～10", "B架", None, None, None, ""),
     ("nozzle", "QZ3.5/7.5", 2, "", "B架", None, None, None, ""),
@@ -26,7 +26,7 @@ DEMO_INVENTORY = [
     ("rescue_rope", "8 mm × 15 m", 4, "", "C架", None, None, None, ""),
     ("axe", "", 1, "", "D架", None, None, None, ""),
     ("pry_bar", "", 1, "", "D架", None, None, None, ""),
-    ("ladder", "6 m 二节拉梯", 1, "", "墙挂", None, None, None, ""),
+    ("ladder", "6 m 二节", 1, "", "墙挂", None, None, None, ""),
     ("radio", "", 4, "R-1～4", "充电柜", None, None, None, ""),
 ]
 

@@ -141,27 +141,22 @@ def save_answer(check: StationCheck, step: Step, values: dict, person) -> Statio
     and however often the same step is answered there is one row for it."""
     if check.is_finished:
         raise CheckFinished()
+    # read everything first: loading a step's line must not flush a half-filled answer
+    fields = dict(
+        checklist_item_id=step.item.id, station_item_id=step.line.id if step.line is not None else None,
+        position=step.position, code=step.item.code, prompt=step.item.prompt, item_title=step.title[:120],
+        check_type=step.check_type, expected=step.expected, threshold=step.threshold, date_seen=step.date_seen,
+        count=values.get("count"), zone=values.get("zone"), pressure_mpa=values.get("pressure_mpa"),
+        ok=values["ok"], answered_by_id=person.id if person is not None else None)
+    check_id, village_id = check.id, check.village_id
     for attempt in (1, 2):
         answer = db.session.scalar(StationCheckAnswer.live().where(
-            StationCheckAnswer.check_id == check.id, StationCheckAnswer.step_key == step.key))
+            StationCheckAnswer.check_id == check_id, StationCheckAnswer.step_key == step.key))
         if answer is None:
-            answer = StationCheckAnswer(village_id=check.village_id, check_id=check.id, step_key=step.key)
+            answer = StationCheckAnswer(village_id=village_id, check_id=check_id, step_key=step.key)
             db.session.add(answer)
-        answer.checklist_item_id = step.item.id
-        answer.station_item_id = step.line.id if step.line is not None else None
-        answer.position = step.position
-        answer.code = step.item.code
-        answer.prompt = step.item.prompt
-        answer.item_title = step.title[:120]
-        answer.check_type = step.check_type
-        answer.expected = step.expected
-        answer.threshold = step.threshold
-        answer.date_seen = step.date_seen
-        answer.count = values.get("count")
-        answer.zone = values.get("zone")
-        answer.pressure_mpa = values.get("pressure_mpa")
-        answer.ok = values["ok"]
-        answer.answered_by_id = person.id if person is not None else None
+        for name, value in fields.items():
+            setattr(answer, name, value)
         answer.answered_at = utcnow()
         try:
             db.session.commit()

@@ -16,7 +16,7 @@ from .helpers import (GOOD, answer, answer_all, answers, start_check, station, s
 def test_the_demo_station_is_stocked_and_its_check_is_overdue(committee, app):
     assert tile_badge(committee) == "检查逾期"
     page = committee.get("/station/inventory").get_data(as_text=True)
-    for spec in ("13-65-20", "QZ3.5/7.5", "MF/ABC2", "RHZKF6.8/30", "6 m 二节拉梯"):
+    for spec in ("13-65-20", "QZ3.5/7.5", "MF/ABC2", "RHZKF6.8/30", "拉梯 6 m 二节"):
         assert spec in page
     for group in ("灭火", "防护", "破拆", "通讯"):
         assert group in page

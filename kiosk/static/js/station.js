@@ -2,6 +2,9 @@
 // a check needs no keyboard. Without this file the fields are plain inputs and still work.
 (function () {
   "use strict";
+  // hx-boost brings this script back with every station page it swaps in: wire it up once
+  if (window.kioskStation) { return; }
+  window.kioskStation = true;
 
   document.addEventListener("click", function (event) {
     var step = event.target.closest("[data-delta]");
@@ -35,5 +38,5 @@
     });
   }
   quietKeyboards(document);
-  document.addEventListener("htmx:afterSettle", function (event) { quietKeyboards(event.target); });
+  document.addEventListener("htmx:load", function (event) { quietKeyboards(event.target); });
 })();
