@@ -81,7 +81,7 @@ def _catalog_roots(feature: str | None = None):
 def _extract(sources, pot: Path) -> None:
     cfg = KIOSK_DIR.parent / "babel.cfg"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", str(cfg),
-                    "-k", "_l", "-k", "lazy_gettext", "--no-location", "--sort-output", "-o", str(pot),
+                    "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", str(pot),
                     *map(str, sources)], check=True, capture_output=True)
 
 
@@ -133,10 +133,30 @@ def untranslated(lang: str = "zh_Hans") -> list[str]:
     return missing
 
 
+def conflicting(lang: str = "zh_Hans") -> list[str]:
+    """The same English message translated differently in two catalogs: one would silently win."""
+    from babel.messages.pofile import read_po
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for tdir in translation_dirs():
+        po = tdir / lang / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            continue
+        with po.open("rb") as f:
+            for m in read_po(f):
+                if not m.id or not m.string or isinstance(m.id, tuple):
+                    continue
+                where = str(po.relative_to(KIOSK_DIR.parent))
+                if m.id in seen and seen[m.id][0] != m.string:
+                    clashes.append(f"{m.id!r}: {seen[m.id][0]!r} in {seen[m.id][1]} but {m.string!r} in {where}")
+                seen.setdefault(m.id, (m.string, where))
+    return clashes
+
+
 @i18n_cli.command("check")
 def i18n_check():
     """Fail when any Chinese message is missing or fuzzy."""
-    missing = untranslated() + not_in_catalogs()
+    missing = untranslated() + not_in_catalogs() + conflicting()
     for line in missing:
         click.echo(line)
     if missing:

@@ -36,6 +36,14 @@ def render(page: str, fragment: str | None = None, status: int = 200, **context)
     return response
 
 
+def redirect_to(url: str, status: int = 303):
+    """Redirect a form post. An htmx swap would follow a plain redirect inside its target; ask htmx
+    for a real page load instead, so the whole page (and who is signed in) changes."""
+    if wants_fragment():
+        return make_response("", 200, {"HX-Redirect": url})
+    return redirect(url, status)
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """Only same-site paths may be redirect targets."""
     if not target:

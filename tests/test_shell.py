@@ -1,5 +1,5 @@
 """The kiosk's shell: home screen, language, notice board, health, errors."""
-from kiosk.i18n import not_in_catalogs, untranslated
+from kiosk.i18n import conflicting, not_in_catalogs, untranslated
 
 
 def test_home_screen_is_in_chinese_by_default(client):
@@ -31,6 +31,7 @@ def test_language_switch_does_not_redirect_off_site(client):
 def test_every_message_has_a_chinese_translation():
     assert untranslated() == []
     assert not_in_catalogs() == []
+    assert conflicting() == []
 
 
 def test_notice_board_is_public_and_shows_safety_tips(client):

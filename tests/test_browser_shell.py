@@ -1,0 +1,95 @@
+"""The kiosk on its 800x480 touchscreen, driven by tapping in Debian's Chromium."""
+import pytest
+
+from kiosk.extensions import db
+
+from .conftest import LiveServer, make_app, sign_in_by_tapping
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_screen_fits_the_touchscreen(live_server, kiosk_page, large_kiosk_page, screenshot):
+    for page, name in ((kiosk_page, "home-800x480"), (large_kiosk_page, "home-1280x800")):
+        page.goto(live_server.url + "/")
+        assert page.locator(".tile").count() >= 7
+        # no horizontal scrolling, and every tile at least 48 px in both directions
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        for box in page.locator(".tile").evaluate_all("els => els.map(e => e.getBoundingClientRect())"):
+            assert box["width"] >= 48 and box["height"] >= 48
+        screenshot(page, name)
+
+
+def test_a_committee_member_signs_in_by_tapping_and_edits_the_roster(live_server, kiosk_page, screenshot):
+    page = kiosk_page
+    page.goto(live_server.url + "/signin")
+    screenshot(page, "signin-800x480")
+    page.tap("text=陈建国")
+    page.wait_for_selector("[data-pinpad]")
+    for digit in "2581":  # a wrong PIN first
+        page.tap(f"[data-key='{digit}']")
+    page.tap(".key-ok")
+    page.wait_for_selector("text=密码错误")
+    screenshot(page, "pinpad-wrong-800x480")
+    page.tap("[data-key='clear']")
+    for digit in "2580":
+        page.tap(f"[data-key='{digit}']")
+    page.tap(".key-ok")
+    page.wait_for_url(live_server.url + "/")
+    assert page.locator(".sb-who").inner_text() == "陈建国"
+
+    page.tap(".tile-organisation")
+    page.wait_for_selector("#roster")
+    screenshot(page, "roster-800x480")
+    page.tap("text=张磊")
+    page.wait_for_selector("#person-form")
+    page.fill("input[name=phone]", "139 5771 0000")
+    page.tap("label.chip:has-text('网格员')")
+    screenshot(page, "person-edit-800x480", full_page=True)
+    page.tap("#person-form button[type=submit]")
+    page.wait_for_selector("text=张磊的信息已保存。")
+    row = page.locator("#roster li", has_text="张磊")
+    assert "13957710000" in row.inner_text() and "网格员" in row.inner_text()
+
+
+def test_a_bad_phone_number_is_explained_in_place(live_server, kiosk_page):
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "林海燕")
+    page.goto(live_server.url + "/organisation/new")
+    page.fill("input[name=name]", "徐明")
+    page.fill("input[name=phone]", "12345")
+    page.tap("#person-form button[type=submit]")
+    page.wait_for_selector(".field-error:has-text(\"电话号码\")")
+    assert page.input_value("input[name=name]") == "徐明"  # what was typed is kept
+
+
+@pytest.fixture
+def quick_idle_server(database, tmp_path):
+    app = make_app(database("sqlite"), tmp_path / "idle", WTF_CSRF_ENABLED=True, KIOSK_IDLE_SECONDS=3)
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_an_idle_kiosk_signs_out_and_shows_the_notice_board(quick_idle_server, kiosk_page, screenshot):
+    page = kiosk_page
+    sign_in_by_tapping(page, quick_idle_server.url, "陈建国")
+    page.goto(quick_idle_server.url + "/organisation/")
+    page.wait_for_url(quick_idle_server.url + "/board", timeout=15000)
+    page.wait_for_selector(".slide.is-active")
+    screenshot(page, "board-800x480")
+    page.goto(quick_idle_server.url + "/organisation/")
+    assert "/signin" in page.url  # really signed out, not only hidden
+
+
+def test_english_is_one_tap_away(live_server, kiosk_page, screenshot):
+    page = kiosk_page
+    page.goto(live_server.url + "/")
+    assert page.locator(".tile-hazards .tile-label").inner_text() == "隐患排查"  # the Chinese UI
+    page.tap("a.btn-lang")
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator(".tile-hazards .tile-label").inner_text() == "Hazards"
+    screenshot(page, "home-en-800x480")
+    page.tap("a.btn-lang")
+    page.wait_for_selector("html[lang=zh-Hans]")
