@@ -9,7 +9,7 @@ import pytest
 from kiosk.extensions import db
 from kiosk.warnings import Warning, WarningReceipt
 from sync.store import utcnow
-from tests.conftest import DEMO_PINS, DEMO_VILLAGE
+from tests.conftest import DEMO_VILLAGE, sign_in_by_tapping
 
 from .conftest import TOWNSHIP
 
@@ -27,20 +27,6 @@ def issue_immediate(app, title: str) -> str:
         db.session.add(warning)
         db.session.commit()
         return warning.id
-
-
-def sign_in(page, base_url: str, name: str) -> None:
-    """Sign in with the person's PIN through the kiosk's own form endpoint.
-
-    ``tests.conftest.sign_in_by_tapping`` cannot be used yet: base.html sets ``person`` at its top
-    level, which hides the PIN page's ``person``, so the PIN form posts to ``/signin/`` (404).
-    """
-    page.goto(f"{base_url}/signin")
-    href = page.locator(".person-btn", has_text=name).get_attribute("href")
-    token = page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']")
-    response = page.request.post(base_url + href.split("?")[0], form={"pin": DEMO_PINS[name], "csrf_token": token})
-    assert response.ok, response.status
-    page.goto(f"{base_url}/")
 
 
 def slide_settled(page) -> None:
@@ -74,7 +60,7 @@ def test_an_immediate_warning_takes_over_the_idle_notice_board_without_a_touch(l
 
 def test_a_committee_member_acknowledges_by_tapping(live_server, kiosk_page, screenshot):
     page = kiosk_page
-    sign_in(page, live_server.url, "陈建国")
+    sign_in_by_tapping(page, live_server.url, "陈建国")
     banner = page.locator("#warning-banner.is-on")
     assert GALE in banner.inner_text()
     assert banner.locator(".wb-link").bounding_box()["height"] >= 48
