@@ -1,8 +1,6 @@
 """The village fire-safety organisation: the roster the committee keeps and files with the township."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Flask, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,32 +16,17 @@ from ..auth import role_required, security
 from ..auth.models import KioskPin
 from ..registry import Tile
 from ..village import Person, current_village
+from ..validators import phone_number
 from ..village.models import DUTIES
 from ..web import render
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 
-# mainland mobile (11 digits, 1[3-9]) or a landline with area code, e.g. 0577-63712345
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-
-
-def normalise_phone(value: str) -> str:
-    return re.sub(r"[\s()]", "", value or "").replace("+86", "")
-
-
-def phone_check(form, field):
-    if field.data:
-        field.data = normalise_phone(field.data)
-        if not PHONE.match(field.data):
-            raise ValidationError(_("This is not a phone number. Enter an 11-digit mobile or a landline "
-                                    "with its area code."))
-
-
 class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the name.")),
                                                Length(max=20, message=_l("At most %(max)d characters."))])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20, message=_l("At most %(max)d characters.")),
-                                                 phone_check])
+                                                 phone_number])
     post = StringField(_l("Post in the village"), validators=[Optional(), Length(
         max=40, message=_l("At most %(max)d characters."))])
     duties = SelectMultipleField(_l("Fire-safety duties"), choices=[], widget=ListWidget(prefix_label=False),
