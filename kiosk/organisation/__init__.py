@@ -16,7 +16,7 @@ from ..auth import role_required, security
 from ..auth.models import KioskPin
 from ..registry import Tile
 from ..village import Person, current_village
-from ..validators import normalise_phone, phone_number  # noqa: F401
+from ..validators import PHONE, normalise_phone, phone_number  # noqa: F401
 
 phone_check = phone_number  # kept for features written before kiosk.validators
 from ..village.models import DUTIES
