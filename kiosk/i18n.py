@@ -53,7 +53,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=";".join(str(d) for d in translation_dirs()),
+        # later catalogs override earlier ones: the shell's comes last so its wording wins
+        default_translation_directories=";".join(str(d) for d in reversed(translation_dirs())),
     )
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
