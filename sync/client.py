@@ -31,7 +31,7 @@ from .wire import WireError
 
 log = logging.getLogger("sync")
 TIMEOUT = (10, 60)  # connect, read (seconds): a 4G link in the hills is slow but not this slow
-USER_AGENT = "village-kiosk-sync/1"
+USER_AGENT = "kiosk-sync/1"
 
 # called with the enrolment reply inside the enrolment transaction (the app stores reference rows)
 enrolment_hooks: list[Callable[[dict], None]] = []
@@ -114,6 +114,8 @@ def file_lock(name: str):
 def _http():
     import requests
     s = requests.Session()
+    # only what the township needs: an idle sync stays well under a kilobyte
+    s.headers.clear()
     s.headers["User-Agent"] = USER_AGENT
     return s
 
@@ -259,9 +261,11 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
 
 def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Result, limit: int) -> tuple[dict, list]:
     import requests
-    header = {"now": device_now_ms(), "acked": st.push_acked, "from": batch.frm, "to": batch.to,
+    header = {"rid": secrets.token_hex(8), "now": device_now_ms(), "acked": st.push_acked, "from": batch.frm, "to": batch.to,
               "cursor": st.pull_cursor, "pending": pending_count(st), "limit": limit,
               "app": current_app.config.get("APP_VERSION", "")}
+    if st.full_pull:
+        header["echo"] = True
     writer.set_header(header)
     encoding = wire.encodings()[0]
     body = wire.compress(writer.finish(), encoding)
@@ -322,6 +326,7 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
         st.push_acked = max(st.push_acked, int(reply.get("acked", batch.to)))
     result.conflicts += len(reply.get("conflicts") or [])
     if reply.get("resync"):
+        st.full_pull = True
         st.resyncs = (st.resyncs or 0) + 1
         result.resync = True
         log.warning("the township says this kiosk's database is older than it was: pulling everything again")
@@ -360,6 +365,8 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
     _queue(conn, queue, wanted_down, "down")
     _queue(conn, queue, set(reply.get("need") or []), "up")
     st.pull_cursor = int(reply.get("cursor", st.pull_cursor))
+    if st.full_pull and not reply.get("more"):
+        st.full_pull = False
     if reply.get("_offset") is not None:
         st.clock_offset_s = reply["_offset"]
     db.session.commit()

@@ -84,6 +84,8 @@ class SyncState(db.Model):
     # device clock minus township clock, seconds, measured at the last sync
     clock_offset_s: Mapped[float | None] = mapped_column()
     resyncs: Mapped[int] = mapped_column(default=0)
+    # pulling everything again, this kiosk's own records included (after a restored database)
+    full_pull: Mapped[bool] = mapped_column(default=False)
 
 
 class SyncBlobQueue(db.Model):
@@ -125,6 +127,8 @@ class SyncDevice(db.Model):
     pull_cursor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     # times the device came back with an older database than the server knows (restore or copy)
     regressions: Mapped[int] = mapped_column(default=0)
+    # ids of the last requests applied: a request replayed verbatim is answered but changes nothing
+    recent_requests: Mapped[list | None] = mapped_column(sa.JSON)
     last_regression_at: Mapped[dt.datetime | None] = mapped_column()
 
 

@@ -46,6 +46,15 @@ class Refused(Exception):
         self.code, self.message, self.status, self.extra = code, message, status, extra
 
 
+@bp.after_request
+def _lean_headers(response):
+    """An API reply is no page: a short policy here keeps an idle sync well under a kilobyte."""
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.errorhandler(Refused)
 def _refused(e: Refused):
     db.session.rollback()
@@ -248,6 +257,8 @@ def _apply_push(device: SyncDevice, batch: list) -> tuple[list, list[str]]:
                 if all(mine[c] == raw[c] for c in cols):
                     continue  # a replay, or the same version arriving twice
                 same_stamp = current["version"] == raw["version"] and current["hlc"] == raw["hlc"]
+                if current["origin"] == raw.get("origin") and current["version"] > raw["version"]:
+                    continue  # an older version from the same writer (a restored kiosk): history, not news
                 follows = current["version"] == base_v and current["hlc"] == base_hlc
                 if not same_stamp and (follows or (base_v == -1 and raw["version"] > current["version"])):
                     updates.append(values)
@@ -289,13 +300,14 @@ def _record_conflict(t, winner: dict, loser: dict, kind: str, device_id: str) ->
     db.session.flush()
 
 
-def _pull(device: SyncDevice, cursor: int, limit: int, writer: wire.Writer) -> tuple[int, bool]:
+def _pull(device: SyncDevice, cursor: int, limit: int, writer: wire.Writer, own: bool = False) -> tuple[int, bool]:
     """The next page of the change log in the device's scope, after ``cursor``; (new cursor, more)."""
     conn = db.session.connection()
     horizon = capture.current_value(conn, "changelog")
     cl = SyncChangelog.__table__
     scope = [device.village_id, device.village_id[:9]]
-    not_echo = sa.or_(cl.c.source_device.is_(None), cl.c.source_device != device.id)
+    # what the device pushed itself it need not pull back, unless it lost its database
+    not_echo = sa.true() if own else sa.or_(cl.c.source_device.is_(None), cl.c.source_device != device.id)
     entries = conn.execute(
         sa.select(cl.c.seq, cl.c.table_name, cl.c.record_id)
         .where(cl.c.seq > cursor, cl.c.seq <= horizon, cl.c.village_id.in_(scope), not_echo)
@@ -345,58 +357,73 @@ def exchange():
     device = _authenticate()
     now = utcnow()
     header, sections = wire.read(_read_body())
-    device_ms = header.get("now")
+    rid = header.get("rid")
+    replay = isinstance(rid, str) and rid in (device.recent_requests or [])
+    cursor, acked = _int(header, "cursor"), _int(header, "acked")
+    frm, to = _int(header, "from"), _int(header, "to")
     offset = None
+    device_ms = header.get("now")
     if isinstance(device_ms, (int, float)) and not isinstance(device_ms, bool):
         offset = round((device_ms - _epoch_ms(now)) / 1000.0, 3)
-        try:
-            device.last_device_time = dt.datetime.fromtimestamp(device_ms / 1000, dt.timezone.utc).replace(tzinfo=None)
-        except (OverflowError, OSError, ValueError):
-            device.last_device_time = None
-        device.clock_offset_s = offset
-    device.last_seen_at = now
-    if isinstance(header.get("app"), str):
-        device.app_version = header["app"][:20]
-    if isinstance(header.get("pending"), int):
-        device.pending_up = header["pending"]
-    cursor = _int(header, "cursor")
-    device.pull_cursor = cursor
-    acked = _int(header, "acked")
-    db.session.commit()  # the clock and last contact are recorded even when the batch is refused
+    if not replay:
+        if offset is not None:
+            try:
+                device.last_device_time = dt.datetime.fromtimestamp(device_ms / 1000, dt.timezone.utc).replace(tzinfo=None)
+            except (OverflowError, OSError, ValueError):
+                device.last_device_time = None
+            device.clock_offset_s = offset
+        device.last_seen_at = now
+        if isinstance(header.get("app"), str):
+            device.app_version = header["app"][:20]
+        if isinstance(header.get("pending"), int):
+            device.pending_up = header["pending"]
+        device.pull_cursor = cursor
+        db.session.commit()  # the clock and last contact are recorded even when the batch is refused
 
     reply = {"server_now": _epoch_ms(now), "offset": offset, "hw": device.push_hw}
-    # a device whose database is older than what it told us before: restored from a backup, or a copy
-    resync = acked < device.push_confirmed
+    # a device that reports less than it confirmed before came back with an older database:
+    # restored from a backup, or a copy of another kiosk's card. It re-pulls everything.
+    resync = not replay and acked < device.push_confirmed
     if acked > device.push_hw:
         raise Refused("gap", f"the server has this device's changes up to {device.push_hw} only, the device "
                       f"believes {acked}: send everything again", 409, hw=device.push_hw)
     rows = sum(len(r) for _n, _c, r in sections)
-    frm, to = _int(header, "from"), _int(header, "to")
     if rows and frm > device.push_hw:
         raise Refused("gap", f"changes {device.push_hw + 1}..{frm} never arrived; send from {device.push_hw}",
                       409, hw=device.push_hw)
-    batch = _validate_push(device, header, sections) if rows or to > frm else []
+    batch = _validate_push(device, header, sections) if rows else []
     conflicted, need = _apply_push(device, batch) if batch else ([], [])
     device = db.session.get(SyncDevice, device.id)
-    if resync:
-        device.regressions = (device.regressions or 0) + 1
-        device.last_regression_at = now
-        current_app.logger.warning("device %s came back with an older database (acked %s < %s): resync",
-                                   device.id, acked, device.push_confirmed)
-    device.push_confirmed = acked  # what the device has confirmed it holds
-    if to > frm and frm <= device.push_hw:
-        device.push_hw = max(device.push_hw, to)
-        if rows:
-            device.last_push_at = now
+    if not replay:
+        if resync:
+            device.regressions = (device.regressions or 0) + 1
+            device.last_regression_at = now
+            current_app.logger.warning("device %s came back with an older database (acked %s < %s): resync",
+                                       device.id, acked, device.push_confirmed)
+        device.push_confirmed = acked
+        if to > frm and frm <= device.push_hw:
+            device.push_hw = max(device.push_hw, to)
+            if rows:
+                device.last_push_at = now
+        if isinstance(rid, str):
+            device.recent_requests = ((device.recent_requests or []) + [rid[:40]])[-32:]
     db.session.commit()
-    reply.update(acked=to if to > frm else acked, hw=device.push_hw, conflicts=conflicted, need=need,
-                 resync=resync)
+    reply.update(acked=to if to > frm else acked, hw=device.push_hw)
+    if conflicted:
+        reply["conflicts"] = conflicted
+    if need:
+        reply["need"] = need
+    if resync:
+        reply["resync"] = True
 
     limit = header.get("limit", wire.MAX_RECORDS)
     limit = max(1, min(limit if isinstance(limit, int) else wire.MAX_RECORDS, wire.MAX_RECORDS))
     writer = wire.Writer({})
-    next_cursor, more = _pull(device, 0 if resync else cursor, limit, writer)
-    reply.update(cursor=next_cursor, more=more)
+    next_cursor, more = _pull(device, 0 if resync else cursor, limit, writer,
+                              own=resync or header.get("echo") is True)
+    reply["cursor"] = next_cursor
+    if more:
+        reply["more"] = True
     writer.set_header(reply)
     db.session.rollback()
     return _message(reply, writer)

@@ -98,6 +98,7 @@ def upgrade():
     sa.Column('pending_up', sa.Integer(), nullable=False),
     sa.Column('pull_cursor', sa.BigInteger(), nullable=False),
     sa.Column('regressions', sa.Integer(), nullable=False),
+    sa.Column('recent_requests', sa.JSON(), nullable=True),
     sa.Column('last_regression_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_device'))
     )
@@ -150,6 +151,7 @@ def upgrade():
     sa.Column('last_error_detail', sa.String(length=500), nullable=True),
     sa.Column('clock_offset_s', sa.Float(), nullable=True),
     sa.Column('resyncs', sa.Integer(), nullable=False),
+    sa.Column('full_pull', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_state'))
     )
 
