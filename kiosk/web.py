@@ -71,8 +71,18 @@ def serve_command(host, port, threads):
     serve(app, host=host, port=port, threads=threads, ident="kiosk", clear_untrusted_proxy_headers=True)
 
 
+def _stylesheets(app: Flask) -> list[str]:
+    """Every stylesheet in static/css, the shell's first. All are linked from every page: htmx 2
+    swaps only the body on boosted navigation, so a page's own <link> in <head> would never load."""
+    folder = Path(app.static_folder) / "css"
+    names = sorted(p.name for p in folder.glob("*.css") if p.name != "kiosk.css")
+    return ["css/kiosk.css", *(f"css/{n}" for n in names)]
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    sheets = _stylesheets(app)
+    app.jinja_env.globals["stylesheets"] = lambda: sheets
     app.cli.add_command(serve_command)
     app.jinja_env.globals["is_township"] = is_township
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -122,6 +132,7 @@ def _csrf_error(error):
 
 @bp.get("/healthz")
 def healthz():
+    # also idle-neutral: it is called by the watchdog, never with a session cookie
     db.session.execute(text("SELECT 1"))
     beat = Path(current_app.instance_path) / "heartbeat"
     age = round(time.time() - beat.stat().st_mtime, 1) if beat.exists() else None

@@ -117,6 +117,12 @@ def current_staff() -> StaffUser | None:
     return g.staff
 
 
+def passive(view):
+    """Mark a view that pages poll (status bar, banners): it does not count as someone at the screen."""
+    view.kiosk_passive = True
+    return view
+
+
 def enforce_idle_timeout() -> None:
     """Sign out whoever has left the kiosk alone; the browser does the same and shows the board."""
     if not (session.get("person_id") or session.get("staff_id")):
@@ -127,8 +133,10 @@ def enforce_idle_timeout() -> None:
     now = time.time()
     if now - session.get("seen", 0) > idle:
         sign_out()
-    elif request.endpoint not in ("home.status", "web.healthz", "web.heartbeat", "static"):
-        session["seen"] = now  # polling does not count as someone at the screen
+    else:
+        view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+        if request.endpoint != "static" and not getattr(view, "kiosk_passive", False):
+            session["seen"] = now
 
 
 def may(level: str) -> bool:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import registry
+from ..auth.security import passive
 from ..registry import Tile
 from ..web import render
 from .tips import safety_tips
@@ -41,6 +42,7 @@ def board():
 
 
 @bp.get("/status")
+@passive
 def status():
     provider = registry.get().status
     text, tone, detail = provider() if provider else (_("Not connected to a township server"), "info", "")

@@ -21,6 +21,7 @@ from sync.store import db, utcnow
 
 from .. import registry
 from ..auth import current_person, current_staff, role_required
+from ..auth.security import passive
 from ..registry import Tile
 from ..village import Village, current_village
 from ..web import is_township, render, wants_fragment
@@ -159,14 +160,13 @@ def acknowledge(warning_id: str):
 
 
 @bp.get("/banner")
+@passive
 def banner():
     """The banner under the status bar, polled by every open page of the kiosk.
 
     On the notice board, a change in the pending immediate warnings reloads the board so that the
     new warning becomes its first slide without anyone touching the screen.
     """
-    if g.get("warnings_idle_seen") is not None and "seen" in session:
-        session["seen"] = g.warnings_idle_seen  # a poll is not someone at the screen
     pending = banner_warnings()
     page = _polling_page()
     viewing = page.rsplit("/", 1)[-1] if page.startswith(url_for("warnings.index")) else None
@@ -324,23 +324,15 @@ def _slides(urgent: bool):
             for w, r in warnings_for(village) if w.in_force(today) and w.is_immediate == urgent]
 
 
-def _keep_idle_clock():
-    """Remember the idle clock before auth refreshes it, so the banner poll can put it back."""
-    if request.endpoint == "warnings.banner":
-        g.warnings_idle_seen = session.get("seen")
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    # must run before auth's idle check, which counts every request but a few polls as activity
-    app.before_request_funcs.setdefault(None, []).insert(0, _keep_idle_clock)
     app.jinja_env.globals["banner_warnings"] = banner_warnings
     app.jinja_env.globals["warnings_poll_seconds"] = lambda: current_app.config.get(
         "WARNINGS_POLL_SECONDS", BANNER_POLL_SECONDS)
-    registry.add_tile(app, Tile("warnings", _l("Township warnings"), "warnings.index", "megaphone", 65,
+    registry.add_tile(app, Tile("warnings", _l("Township warnings"), "warnings.index", "bell", 65,
                                 badge=_village_badge, roles=("village",)))
     registry.add_tile(app, Tile("township_warnings", _l("Warnings to villages"), "warnings.township_index",
-                                "megaphone", 65, badge=_township_badge, roles=("township",)))
+                                "bell", 65, badge=_township_badge, roles=("township",)))
     # immediate warnings come before everything else on the board; the others among the notices
     registry.add_slides(app, lambda: _slides(urgent=True), order=1)
     registry.add_slides(app, lambda: _slides(urgent=False), order=55)
