@@ -160,3 +160,25 @@ def test_forms_without_a_csrf_token_are_refused(tmp_path, database, auth):
         person_id = db.session.scalar(db.select(Person.id).where(Person.name == "李伟"))
     response = client.post(f"/signin/{person_id}", data={"pin": DEMO_PINS["李伟"]})
     assert response.status_code == 400 and "表单已过期" in response.get_data(as_text=True)
+
+
+def test_township_staff_choose_a_village_of_their_own_township(tmp_path, database):
+    from kiosk.auth.models import StaffUser
+    from kiosk.auth.security import hasher
+    from kiosk.village import Village
+
+    from .conftest import make_app
+    app = make_app(database("sqlite"), tmp_path / "t", KIOSK_ROLE="township")
+    with app.app_context():
+        db.session.add(Village(code="330326101201", name="鳌江某村", township_code="330326101"))
+        db.session.add(StaffUser(username="zhou2", name="周站长", township_code="330326100",
+                                 password_hash=hasher().hash("correct horse battery")))
+        db.session.commit()
+    client = app.test_client()
+    client.post("/staff/login", data={"username": "zhou2", "password": "correct horse battery"})
+    assert client.get("/organisation/").status_code == 404  # no village chosen yet
+    page = client.get("/villages/").get_data(as_text=True)
+    assert "城东村" in page and "鳌江某村" not in page
+    assert client.post("/villages/", data={"code": "330326101201"}).status_code == 404
+    assert client.post("/villages/", data={"code": "330326100201"}).status_code == 303
+    assert "陈建国" in client.get("/organisation/").get_data(as_text=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app, g, session
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 
 from sync.store import db
 
@@ -12,13 +12,19 @@ from .reference import COUNTY_CODE, PINGYANG_TOWNSHIPS
 
 
 def current_village() -> Village | None:
-    """The kiosk's own village; on the township server, the village staff are looking at."""
+    """The kiosk's own village; on the township server, the village a staff member chose to look at
+    (only one of their own township)."""
     if "village" in g:
         return g.village
     code = current_app.config.get("VILLAGE_CODE")
     if current_app.config["KIOSK_ROLE"] == "township":
-        code = session.get("village_code") or code
+        code = session.get("village_code")
     village = db.session.get(Village, code) if code else None
+    if village is not None and current_app.config["KIOSK_ROLE"] == "township":
+        from ..auth.security import current_staff
+        staff = current_staff()
+        if staff is None or staff.township_code != village.township_code:
+            village = None
     g.village = village
     return village
 
@@ -62,6 +68,37 @@ def village_add(code, name, kind):
     click.echo(f"added {code} {name}")
 
 
+bp = Blueprint("village", __name__, url_prefix="/villages")
+
+
+@bp.route("/", methods=["GET", "POST"])
+def choose():
+    """Township staff pick the village whose records they look at."""
+    from ..auth.security import current_staff, role_required
+    from ..web import render
+
+    @role_required("staff")
+    def view():
+        staff = current_staff()
+        villages = db.session.scalars(db.select(Village).where(Village.township_code == staff.township_code)
+                                      .order_by(Village.code)).all()
+        if request.method == "POST":
+            code = request.form.get("code", "")
+            if code not in {v.code for v in villages}:
+                abort(404)
+            session["village_code"] = code
+            g.pop("village", None)
+            return redirect(url_for("home.index"), 303)
+        return render("village/choose.html", villages=villages, township=db.session.get(Township, staff.township_code))
+    return view()
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_village"] = current_village
     app.cli.add_command(village_cli)
+    app.register_blueprint(bp)
+    from .. import registry
+    from ..registry import Tile
+    from flask_babel import lazy_gettext as _l
+    registry.add_tile(app, Tile("villages", _l("Choose a village"), "village.choose", "home", 5,
+                                roles=("township",)))
