@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..organisation import phone_check
+from ..validators import phone_number
 from .models import CATALOGUE, CHECK_TYPES, DATE_FIELDS, GROUPS
 
 MAX_LEN = _l("At most %(max)d characters.")
@@ -47,7 +47,7 @@ class StationForm(FlaskForm):
     location = StringField(_l("Where it is"), validators=[Optional(), Length(max=120, message=MAX_LEN)])
     chief_id = SelectField(_l("Station chief"), choices=[], validate_choice=False)
     duty_phone = StringField(_l("Duty phone"), validators=[Optional(), Length(max=20, message=MAX_LEN),
-                                                          phone_check])
+                                                          phone_number])
     check_interval_days = WholeNumberField(_l("Days between routine checks"), default=30, validators=[
         InputRequired(message=_l("Enter a number of days.")),
         NumberRange(min=1, max=92, message=_l("Between %(min)d and %(max)d days."))])
