@@ -397,10 +397,12 @@ def _upload(http, st: SyncState, sha: str) -> str:
     total = path.stat().st_size
     offset = 0
     auth = {"Authorization": f"Bearer {st.device_id}:{st.token}"}
+    probe = True  # first ask where the township stands (an empty chunk): resume, don't resend
     with open(path, "rb") as f:
         for _ in range(10_000):
             f.seek(offset)
-            chunk = f.read(blobs.CHUNK_BYTES)
+            chunk = b"" if probe else f.read(blobs.CHUNK_BYTES)
+            probe = False
             try:
                 r = http.post(f"{st.server_url}/sync/v1/blobs/{sha}", data=chunk, timeout=TIMEOUT,
                               headers=dict(auth, **{"X-Offset": str(offset), "X-Total": str(total),
@@ -541,7 +543,8 @@ def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) 
                 continue
             raise
         _apply_reply(st, batch, reply, sections, result)
-        if not batch.sent and not reply.get("more") and batch.to == batch.frm:
+        if not reply.get("more") and not db.session.scalar(
+                sa.select(SyncOutbox.seq).where(SyncOutbox.seq > st.push_acked).limit(1)):
             return
     raise SyncError("too_many_rounds", "sync did not finish within its round limit", "offline")
 
