@@ -41,7 +41,7 @@ STATE_LABELS = {
     "out_of_service": _l("Out of service"),
 }
 FILTER_LABELS = {"all": _l("All"), "overdue": _l("Overdue"), "defect": _l("Defect"),
-                 "reported": _l("Reported"), "fine": _l("Fine")}
+                 "reported": _l("Reported by residents"), "fine": _l("Fine")}
 STATE_TONES = {"fine": "ok", "overdue": "warn", "reported": "info", "defect": "bad", "out_of_service": "info"}
 # failed items that make a hydrant useless in a fire: the hazard is serious
 SERIOUS_ITEMS = {"clear_5m", "valve", "flow"}

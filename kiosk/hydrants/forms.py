@@ -113,7 +113,7 @@ class HydrantForm(PlaceMixin, ClientIdForm):
 
 
 class PoolForm(PlaceMixin, ClientIdForm):
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the pool a name.")),
+    name = StringField(_l("Pool name"), validators=[DataRequired(message=_l("Give the pool a name.")),
                                                Length(max=40, message=MAX_NOTE)])
     location = StringField(_l("Where it is"), validators=[
         DataRequired(message=_l("Say where the pool is.")), Length(max=200, message=MAX_NOTE)])

@@ -5,7 +5,7 @@ import pytest
 
 from kiosk.extensions import db
 from kiosk.hydrants.models import ProblemReport
-from tests.conftest import Auth
+from tests.conftest import sign_in_by_tapping
 
 from .helpers import DEFECT, FINE, POOL, hazards_about, hydrant, jpeg, pool
 
@@ -13,20 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page, server, name: str) -> None:
-    """Sign in the quick way: a session cookie made by the server's own signer.
-
-    Not by tapping: tests.conftest.sign_in_by_tapping cannot work while base.html's
-    ``{% set person = current_person() %}`` hides the pin pad's ``person`` (the form posts to
-    /signin/). Signing in is not what these tests are about.
-    """
-    import time
-    person = Auth(server.app, None).person(name)
-    cookie = server.app.session_interface.get_signing_serializer(server.app).dumps(
-        {"person_id": person.id, "seen": time.time()})
-    page.context.add_cookies([{"name": server.app.config["SESSION_COOKIE_NAME"], "value": cookie,
-                               "url": server.url}])
-    page.goto(server.url + "/")
-    assert page.inner_text(".sb-who") == name
+    sign_in_by_tapping(page, server.url, name)
 
 
 def plot_state(page, code):

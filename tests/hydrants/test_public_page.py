@@ -89,7 +89,7 @@ def test_a_second_resident_with_the_same_problem_joins_the_open_hazard(app, clie
     ({"problem": ""}, "请选择问题类型"),
     ({"problem": "explode"}, "请选择问题类型"),
     ({"problem": "other"}, "请简单说明是什么问题"),
-    ({"phone": "12345"}, "这不是有效的电话号码"),
+    ({"phone": "12345"}, "电话号码格式不正确"),
     ({"description": "长" * 501}, "最多 500 个字"),
 ])
 def test_a_bad_report_is_explained_and_nothing_is_saved(app, client, fields, message):
