@@ -262,7 +262,7 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
 def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Result, limit: int) -> tuple[dict, list]:
     import requests
     header = {"rid": secrets.token_hex(8), "now": device_now_ms(), "acked": st.push_acked, "from": batch.frm, "to": batch.to,
-              "cursor": st.pull_cursor, "pending": pending_count(st), "limit": limit,
+              "cursor": st.pull_cursor, "pending": max(pending_count(st) - len(batch.sent), 0), "limit": limit,
               "app": current_app.config.get("APP_VERSION", "")}
     if st.full_pull:
         header["echo"] = True

@@ -2,6 +2,7 @@
 (village, last sync, pending, clock offset, app version) and revocation."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 
@@ -83,7 +84,7 @@ def offset_text(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     s = abs(seconds)
-    sign = "+" if seconds >= 0 else "−"
+    sign = "" if s < 0.5 else ("+" if seconds > 0 else "−")
     if s < 90:
         return _("%(sign)s%(n)d s", sign=sign, n=round(s))
     if s < 2 * 3600:
@@ -184,6 +185,21 @@ def enrol_help(code: str):
     return render("devices/enrol.html", code=normalise_code(code), server=server)
 
 
+def township_status() -> tuple[str, str, str]:
+    """The township server's status bar: how many of its kiosks were heard from today."""
+    staff = current_staff()
+    q = sa.select(SyncDevice).where(SyncDevice.revoked_at.is_(None))
+    if staff is not None:
+        q = q.where(SyncDevice.village_id.startswith(staff.township_code))
+    devices = db.session.scalars(q).all()
+    if not devices:
+        return _("Township server · no kiosk enrolled yet"), "info", ""
+    day_ago = utcnow() - dt.timedelta(days=1)
+    recent = sum(1 for d in devices if d.last_seen_at and d.last_seen_at >= day_ago)
+    tone = "ok" if recent == len(devices) else "warn"
+    return _("Township server · %(recent)d of %(total)d kiosks synced today", recent=recent, total=len(devices)), tone, ""
+
+
 def _badge():
     staff = current_staff()
     if staff is None:
@@ -198,5 +214,7 @@ def _badge():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    if app.config["KIOSK_ROLE"] == "township":
+        registry.set_status(app, township_status)
     registry.add_tile(app, Tile("devices", _l("Kiosks"), "devices.index", "qr", 90, badge=_badge,
                                 roles=("township",)))

@@ -36,6 +36,17 @@ TABLE_LABELS = {
     "warning": _l("Township warning"),
     "warning_receipt": _l("Warning receipt"),
 }
+# column names people see in the conflict screen (unknown columns show their name)
+FIELD_LABELS = {
+    "name": _l("Name"), "phone": _l("Phone"), "note": _l("Note"), "members": _l("Members"),
+    "house_number": _l("House number"), "head_name": _l("Head of household"), "group_name": _l("Villagers' group"),
+    "post": _l("Post"), "duties": _l("Duties"), "trained": _l("Trained"), "active": _l("Active member"),
+    "location": _l("Location"), "description": _l("Description"), "status": _l("Status"),
+    "category": _l("Category"), "severity": _l("Severity"), "deleted": _l("Deleted"), "title": _l("Title"),
+    "body": _l("Text"), "result": _l("Result"), "code": _l("Code"), "kind": _l("Kind"),
+    "due_at": _l("Deadline"), "closed_at": _l("Closed"), "closed_note": _l("How it was fixed"),
+    "quantity": _l("Quantity"), "items": _l("Check items"), "pressure_mpa": _l("Pressure (MPa)"),
+}
 KIND_LABELS = {
     "edit": _l("Changed on both sides"),
     "fact": _l("A record that may not change arrived with other content"),
@@ -65,6 +76,10 @@ def record_title(conflict: SyncConflict) -> str:
             if source.get(key):
                 return str(source[key])
     return conflict.record_id[:8]
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
 
 
 def table_label(name: str) -> str:
@@ -143,7 +158,7 @@ def _conflict_or_404(conflict_id: str) -> SyncConflict:
 def conflict(conflict_id: str):
     c = _conflict_or_404(conflict_id)
     return render("syncui/conflict.html", c=c, diffs=differences(c), title=record_title, label=table_label,
-                  kinds=KIND_LABELS, form=SettleForm())
+                  kinds=KIND_LABELS, form=SettleForm(), field=field_label)
 
 
 @bp.post("/conflicts/<conflict_id>")
@@ -153,7 +168,7 @@ def settle_conflict(conflict_id: str):
     form = SettleForm()
     if not form.validate_on_submit():
         return render("syncui/conflict.html", status=422, c=c, diffs=differences(c), title=record_title,
-                      label=table_label, kinds=KIND_LABELS, form=form)
+                      label=table_label, kinds=KIND_LABELS, form=form, field=field_label)
     if c.status == "open":
         who = current_person() or current_staff()
         settle(c, form.action.data, who.name if who else "")
