@@ -1,0 +1,288 @@
+"""Sync benchmark: N hydrant inspections pushed from a kiosk (SQLite) to a township (PostgreSQL) and
+pulled by a second kiosk, over loopback, each side in its own process. Prints figures; not a test.
+
+    .venv/bin/python bench/sync_bench.py [N]            (default 10000; `make bench` runs it)
+
+The records come from ../shared/bench/gen_records.py, the file every sync benchmark uses. Wire bytes
+are counted by a TCP proxy between kiosk and township (HTTP headers included). The floor is the
+zstd/gzip size of the same NDJSON file compressed whole.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GEN = ROOT.parent / "shared" / "bench" / "gen_records.py"
+VILLAGE = "330326100201"
+sys.path.insert(0, str(ROOT))
+
+
+def peak_rss_kib(pid: int | str = "self") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def make_app(url: str, folder: Path, **extra):
+    from kiosk import create_app
+    config = {"SQLALCHEMY_DATABASE_URI": url, "KIOSK_DATA_DIR": str(folder), "SECRET_KEY": "bench",
+              "VILLAGE_CODE": VILLAGE}
+    config.update(extra)
+    return create_app(config)
+
+
+def migrate(url: str, folder: Path, role: str) -> None:
+    from flask_migrate import upgrade
+    from kiosk.extensions import db
+    # AUTOCOMMIT: the migration environment leaves later migrations uncommitted on SQLite (see report)
+    opts = {"isolation_level": "AUTOCOMMIT"} if url.startswith("sqlite") else {}
+    app = make_app(url, folder, KIOSK_ROLE=role, SQLALCHEMY_ENGINE_OPTIONS=opts)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        from kiosk.village import Village, seed_townships
+        seed_townships()
+        if db.session.get(Village, VILLAGE) is None:
+            db.session.add(Village(code=VILLAGE, name="城东村", township_code=VILLAGE[:9]))
+        db.session.commit()
+        db.engine.dispose()
+
+
+class Proxy:
+    """Loopback TCP proxy counting bytes each way."""
+
+    def __init__(self, target_port: int):
+        self.target = ("127.0.0.1", target_port)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.up = self.down = 0
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                a, _ = self.sock.accept()
+            except OSError:
+                return
+            b = socket.create_connection(self.target)
+            threading.Thread(target=self._pump, args=(a, b, "up"), daemon=True).start()
+            threading.Thread(target=self._pump, args=(b, a, "down"), daemon=True).start()
+
+    def _pump(self, src, dst, direction):
+        try:
+            while data := src.recv(65536):
+                with self.lock:
+                    if direction == "up":
+                        self.up += len(data)
+                    else:
+                        self.down += len(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def take(self) -> tuple[int, int]:
+        with self.lock:
+            up, down = self.up, self.down
+            self.up = self.down = 0
+        return up, down
+
+
+# ---- the kiosk side, run as a child process: python bench/sync_bench.py _kiosk ... ----------------
+
+def _load(app, path: Path) -> int:
+    """Insert the records as a kiosk would: through the ORM, so change capture fills the outbox."""
+    from kiosk.extensions import db
+    try:
+        from kiosk.hydrants.models import HydrantInspection as Model
+        def make(r):
+            return Model(id=r["id"], village_id=r["village_id"], hydrant_id=r["hydrant_id"],
+                         inspector_id=r["inspector_id"], items=r["items"], pressure_mpa=r["pressure_mpa"],
+                         result=r["result"], note=r["note"], recorded_at=_utc(r["recorded_at"]))
+    except ImportError:  # the generic path, should the hydrant model be missing
+        from kiosk.hazards.models import Hazard as Model
+        def make(r):
+            return Model(id=r["id"], village_id=r["village_id"], category="hydrant", source="hydrant_inspection",
+                         location=r["hydrant_id"], description=json.dumps(r, ensure_ascii=False),
+                         recorded_at=_utc(r["recorded_at"]))
+    n = 0
+    with app.app_context(), open(path) as f:
+        chunk = []
+        for line in f:
+            chunk.append(make(json.loads(line)))
+            if len(chunk) == 1000:
+                db.session.add_all(chunk)
+                db.session.commit()
+                db.session.expunge_all()
+                n += len(chunk)
+                chunk = []
+        db.session.add_all(chunk)
+        db.session.commit()
+        n += len(chunk)
+    return n
+
+
+def _utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def kiosk_main(args) -> None:
+    from kiosk.extensions import db
+    from sync import client
+    folder = Path(args.folder)
+    app = make_app(f"sqlite:///{folder / 'kiosk.db'}", folder)
+    out = {}
+    if args.load:
+        t = time.perf_counter()
+        out["loaded"] = _load(app, Path(args.load))
+        out["load_s"] = time.perf_counter() - t
+    with app.app_context():
+        if args.code:
+            client.enroll(args.server, args.code)
+        t = time.perf_counter()
+        result = client.sync_once()
+        out.update(seconds=time.perf_counter() - t, ok=result.ok, message=result.message, pushed=result.pushed,
+                   pulled=result.pulled, requests=result.requests)
+        if args.idle:
+            result = client.sync_once()
+            out.update(idle_ok=result.ok, idle_requests=result.requests)
+        db.engine.dispose()
+    out["peak_rss_kib"] = peak_rss_kib()
+    print(json.dumps(out))
+
+
+def run_kiosk(folder: Path, server: str, code: str | None, load: Path | None = None, idle: bool = False) -> dict:
+    cmd = [sys.executable, __file__, "_kiosk", "--folder", str(folder), "--server", server]
+    if code:
+        cmd += ["--code", code]
+    if load:
+        cmd += ["--load", str(load)]
+    if idle:
+        cmd += ["--idle"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---- the benchmark --------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", nargs="?", type=int, default=10_000)
+    args = parser.parse_args()
+    n = args.n
+    from tests.pg import Cluster
+    work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    records = work / "records.ndjson"
+    subprocess.run([sys.executable, str(GEN), str(n), str(records)], check=True)
+    raw = records.read_bytes()
+    import zstandard
+    floor_zstd = len(zstandard.ZstdCompressor(level=6).compress(raw))
+    floor_gzip = len(gzip.compress(raw, 6))
+
+    cluster = Cluster().start()
+    township_proc = None
+    try:
+        url = cluster.create_database("bench")
+        migrate(url, work / "township", "township")
+        for name in ("kiosk-a", "kiosk-b"):
+            (work / name).mkdir()
+            migrate(f"sqlite:///{work / name / 'kiosk.db'}", work / name, "village")
+        port = free_port()
+        env = dict(os.environ, KIOSK_ROLE="township", DATABASE_URL=url, KIOSK_DATA_DIR=str(work / "township"),
+                   SECRET_KEY="bench")
+        township_proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "kiosk", "serve", "--port", str(port),
+                                          "--threads", "4"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+        import requests
+        for _ in range(200):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        proxy = Proxy(port)
+        server = f"http://127.0.0.1:{proxy.port}"
+        township_app = make_app(url, work / "township", KIOSK_ROLE="township")
+        with township_app.app_context():
+            from kiosk.extensions import db
+            from sync.server import create_code
+            code_a, code_b = create_code(VILLAGE, "bench").code, create_code(VILLAGE, "bench").code
+            db.session.commit()
+            db.engine.dispose()
+
+        push = run_kiosk(work / "kiosk-a", server, code_a, load=records)
+        # enrolment and push, then an idle sync on its own
+        push_up, push_down = proxy.take()
+        idle = run_kiosk(work / "kiosk-a", server, None)
+        idle_up, idle_down = proxy.take()
+        pull = run_kiosk(work / "kiosk-b", server, code_b)
+        pull_up, pull_down = proxy.take()
+        township_rss = peak_rss_kib(township_proc.pid)
+    finally:
+        if township_proc:
+            township_proc.kill()
+        cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    def per(x):
+        return x / n
+
+    print(f"sync benchmark: {n} hydrant inspections, kiosk (SQLite) <-> township (PostgreSQL) over loopback")
+    print(f"  records from {GEN.relative_to(ROOT.parent)}; NDJSON {len(raw):,} B ({per(len(raw)):.0f} B/record)")
+    print(f"  floor: zstd {floor_zstd:,} B ({per(floor_zstd):.1f} B/record), gzip {floor_gzip:,} B "
+          f"({per(floor_gzip):.1f} B/record)")
+    print(f"  load into the kiosk: {push['load_s']:.1f} s ({n / push['load_s']:.0f} records/s, with change capture)")
+    print(f"  push: {push['pushed']} records in {push['seconds']:.2f} s = {push['pushed'] / push['seconds']:.0f} records/s; "
+          f"{push['requests']} requests ({100 * push['requests'] / n:.2f} per 100 records)")
+    print(f"        wire {push_up + push_down:,} B ({push_up:,} up / {push_down:,} down) = "
+          f"{per(push_up + push_down):.1f} B/record = {(push_up + push_down) / floor_zstd:.2f}x zstd floor, "
+          f"{(push_up + push_down) / floor_gzip:.2f}x gzip floor (includes enrolment)")
+    print(f"  pull: {pull['pulled']} records in {pull['seconds']:.2f} s = {pull['pulled'] / pull['seconds']:.0f} records/s; "
+          f"{pull['requests']} requests ({100 * pull['requests'] / n:.2f} per 100 records)")
+    print(f"        wire {pull_up + pull_down:,} B ({pull_up:,} up / {pull_down:,} down) = "
+          f"{per(pull_up + pull_down):.1f} B/record = {(pull_up + pull_down) / floor_zstd:.2f}x zstd floor, "
+          f"{(pull_up + pull_down) / floor_gzip:.2f}x gzip floor (includes enrolment)")
+    print(f"  idle sync: {idle['requests']} request, {idle_up + idle_down} B on the wire ({idle_up} up / {idle_down} down)")
+    print(f"  peak RSS: pushing kiosk {push['peak_rss_kib'] / 1024:.0f} MiB, pulling kiosk "
+          f"{pull['peak_rss_kib'] / 1024:.0f} MiB, township server {township_rss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_kiosk":
+        p = argparse.ArgumentParser()
+        p.add_argument("_kiosk")
+        p.add_argument("--folder", required=True)
+        p.add_argument("--server", required=True)
+        p.add_argument("--code")
+        p.add_argument("--load")
+        p.add_argument("--idle", action="store_true")
+        kiosk_main(p.parse_args())
+    else:
+        main()
