@@ -565,6 +565,17 @@ def _badge():
     return (_("All %(n)d fine", n=len(states)), "ok")
 
 
+def _slides():
+    """The plot on the idle notice board, so that residents passing the hall learn where they are."""
+    village = current_village()
+    if village is None:
+        return []
+    layout = plot.layout(service.village_states(village))
+    if not layout.points:
+        return []
+    return [("hydrants/_slide.html", {"plot": layout, "state_labels": STATE_LABELS, "colours": plot.COLOURS})]
+
+
 @click.group("hydrants", help="Hydrants and fire water pools.")
 def hydrants_cli():
     pass
@@ -593,3 +604,4 @@ def init_app(app: Flask) -> None:
     registry.add_tile(app, Tile("hydrants", _l("Hydrants & water pools"), "hydrants.index", "hydrant", 30,
                                 badge=_badge))
     registry.add_demo(app, "hydrants", load_demo_hydrants, order=30)
+    registry.add_slides(app, _slides, order=60)

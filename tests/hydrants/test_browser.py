@@ -189,3 +189,19 @@ def test_the_standalone_svg_label_renders_and_scans(live_server, large_kiosk_pag
     page.set_viewport_size({"width": 400, "height": 560})
     path = screenshot(page, "hydrants-label-svg")
     assert scan(path.read_bytes()).endswith(f"/H/{h.code}")
+
+
+def test_the_idle_notice_board_shows_where_the_hydrants_are(live_server, kiosk_page, screenshot):
+    app, base, page = live_server.app, live_server.url, kiosk_page
+    page.goto(f"{base}/board")
+    slide = page.locator(".slide:has(.hydrant-slide)")
+    assert slide.count() == 1
+    page.evaluate("""() => { document.querySelectorAll('.slide').forEach(s => s.classList.remove('is-active'));
+                             document.querySelector('.slide:has(.hydrant-slide)').classList.add('is-active'); }""")
+    page.wait_for_timeout(800)  # the slide fades in
+    screenshot(page, "hydrants-kiosk-board-slide")
+    assert page.locator(".hydrant-slide a").count() == 0  # the whole board is one link already
+    box = page.locator(".hydrant-slide svg").bounding_box()
+    legend = page.locator(".hydrant-slide figcaption").bounding_box()
+    assert box["height"] > 120 and legend["y"] + legend["height"] <= 480  # plot and legend fit the 7-inch screen
+    assert page.get_attribute(f'.hydrant-slide [data-code="{hydrant(app, DEFECT).code}"]', "data-state") == "defect"
