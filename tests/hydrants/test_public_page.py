@@ -156,3 +156,16 @@ def test_the_demo_has_a_hydrant_reported_by_a_resident(app, client):
     assert "已有群众报告问题" in client.get(f"/h/{h.code}").get_data(as_text=True)
     assert count(app, ProblemReport) == 1
     assert fresh(app, Hydrant, h.id).status == "in_service"
+
+
+def test_the_township_server_answers_the_label_too(database, db_kind, tmp_path):
+    """Labels point at the township server: it serves the same page and takes the same reports."""
+    app = make_app(database(db_kind), tmp_path / "township", KIOSK_ROLE="township")
+    client = app.test_client()
+    h = hydrant(app, DEFECT)
+    page = client.get(f"/H/{h.code}").get_data(as_text=True)
+    assert "存在故障" in page and "昆阳镇城东村" in page
+    assert report(client, h.code, "damaged").status_code == 303
+    assert reports(app, h.id) == 1
+    with app.app_context():
+        db.engine.dispose()
