@@ -83,6 +83,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     sheets = _stylesheets(app)
     app.jinja_env.globals["stylesheets"] = lambda: sheets
+    app.jinja_env.globals["url_rules"] = lambda: app.view_functions
+    if app.config.get("TRUST_PROXY"):
+        # the township server behind a reverse proxy: rate limits need the resident's address
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.cli.add_command(serve_command)
     app.jinja_env.globals["is_township"] = is_township
     app.jinja_env.add_extension("jinja2.ext.do")

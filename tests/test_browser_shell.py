@@ -93,3 +93,15 @@ def test_english_is_one_tap_away(live_server, kiosk_page, screenshot):
     screenshot(page, "home-en-800x480")
     page.tap("a.btn-lang")
     page.wait_for_selector("html[lang=zh-Hans]")
+
+
+def test_a_usb_scanner_on_the_home_screen_opens_the_hydrant(live_server, kiosk_page):
+    """A scanner types the label's URL and Enter; no field needs to be focused."""
+    from kiosk.hydrants.models import Hydrant
+    with live_server.app.app_context():
+        code = db.session.scalar(db.select(Hydrant.code).where(Hydrant.deleted.is_(False)).limit(1))
+    page = kiosk_page
+    page.goto(live_server.url + "/")
+    page.keyboard.type(f"HTTPS://FIRE.EXAMPLE/H/{code}", delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/h/{code}*")

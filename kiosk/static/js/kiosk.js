@@ -68,6 +68,27 @@
     setInterval(beat, 30000);
   }
 
+  // A USB QR scanner types the label's URL and Enter, fast, wherever the focus is. Outside text
+  // fields, catch it on any page and open that hydrant or pool.
+  var scanUrl = body.getAttribute("data-scan-url");
+  var scanned = "", scanAt = 0;
+  if (scanUrl) {
+    document.addEventListener("keydown", function (event) {
+      var t = event.target;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) { return; }
+      var now = Date.now();
+      if (now - scanAt > 300) { scanned = ""; }  // people type slower than scanners
+      scanAt = now;
+      if (event.key === "Enter") {
+        var m = /\/H\/([A-Za-z0-9]{4,10})$/i.exec(scanned);
+        if (m) { event.preventDefault(); location.assign(scanUrl + "?code=" + encodeURIComponent(m[1])); }
+        scanned = "";
+      } else if (event.key.length === 1) {
+        scanned += event.key;
+      }
+    });
+  }
+
   // htmx swaps do not change data-signed-in; keep it current after sign-in redirects.
   document.addEventListener("htmx:afterSettle", function () { last = Date.now(); });
 })();
