@@ -212,6 +212,6 @@ def door_list():
     for household in rows:
         groups.setdefault(household.group_name or "", []).append(household)
     _total, all_groups = service.progress(village, pact)
-    return render("pacts/door_list.html", pact=pact, village=village, groups=groups, count=len(rows),
+    return render("pacts/door_list.html", pact=pact, pact_village=village, groups=groups, count=len(rows),
                   visits=service.last_visits(village), group=group,
                   group_names=[g.name for g in all_groups if g.name], today=today())

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, request
 
-from sync.ids import uuid7
 from sync.store import db, utcnow
 
 from ..village.models import Household, Village
@@ -96,10 +96,16 @@ def new_draft(village: Village, draft_id: str, *, template: PactTemplate | None 
                                       position=i, topic=clause.topic, text=clause.text))
     elif template is not None:
         for i, item in enumerate(template.clauses or []):
-            db.session.add(PactClause(village_id=village.code, pact_id=pact.id, lineage=uuid7(),
+            # the same template clause has the same lineage in every draft made from it, so that a
+            # version drafted afresh from the template still compares clause by clause
+            db.session.add(PactClause(village_id=village.code, pact_id=pact.id, lineage=template_lineage(template, i),
                                       position=i, topic=item.get("topic"), text=item.get("text", "")))
     db.session.flush()
     return pact
+
+
+def template_lineage(template: PactTemplate, index: int) -> str:
+    return str(uuid.uuid5(uuid.UUID(template.id), f"clause-{index}"))
 
 
 def publish(pact: Pact) -> None:

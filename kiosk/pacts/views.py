@@ -370,7 +370,8 @@ def poster(pact_id: str):
         size = "A4"
     village = village_or_404()
     url = service.public_url(village.code)
-    return render("pacts/poster.html", pact=pact, clauses=service.clauses_of(pact), village=village,
+    # not "village": base.html sets that name to the kiosk's own village
+    return render("pacts/poster.html", pact=pact, clauses=service.clauses_of(pact), pact_village=village,
                   size=size, url=url, qr=qr_svg(url))
 
 
@@ -383,5 +384,5 @@ def public(code: str):
         abort(404)
     pact = service.current_pact(village)
     total, _groups = service.progress(village, pact)
-    return render("pacts/public.html", village=village, pact=pact,
+    return render("pacts/public.html", pact_village=village, pact=pact,
                   clauses=service.clauses_of(pact) if pact else [], total=total)

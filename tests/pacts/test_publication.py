@@ -82,3 +82,14 @@ def test_english_screen_labels_clause_topics_while_the_pact_stays_chinese(app, c
     committee.get("/lang/en")
     page = committee.get(f"/pact/v/{draft}").get_data(as_text=True)
     assert "E-bikes" in page and "Record the adoption" in page and "电动自行车及其电池" in page
+
+
+def test_the_phone_version_names_its_own_village_not_the_one_staff_are_looking_at(app, client):
+    from kiosk.village import Village
+    with app.app_context():
+        db.session.add(Village(code="330326100202", name="西湾村", township_code="330326100"))
+        db.session.commit()
+    app.config.update(KIOSK_ROLE="township", VILLAGE_CODE="330326100202")
+    page = client.get("/P/330326100201").get_data(as_text=True)
+    assert "昆阳镇城东村" in page and "西湾村" not in page
+    assert "尚未发布防火公约" in client.get("/P/330326100202").get_data(as_text=True)

@@ -148,3 +148,10 @@ def test_drafts_are_not_public(app, committee, client):
     assert client.get(f"/pact/v/{draft_id}").status_code == 404
     with app.app_context():
         assert db.session.get(PactClause, _clauses(app, draft_id)[0][0]) is not None
+
+
+def test_a_draft_made_afresh_from_the_template_compares_clause_by_clause(app, committee):
+    draft_id, _data = _draft_from(committee, app)  # from the template, not from version 1
+    page = committee.get(f"/pact/v/{draft_id}/changes").get_data(as_text=True)
+    kinds = re.findall(r'data-kind="(\w+)"', page)
+    assert kinds and set(kinds) == {"same"}
