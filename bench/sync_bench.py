@@ -47,9 +47,7 @@ def make_app(url: str, folder: Path, **extra):
 def migrate(url: str, folder: Path, role: str) -> None:
     from flask_migrate import upgrade
     from kiosk.extensions import db
-    # AUTOCOMMIT: the migration environment leaves later migrations uncommitted on SQLite (see report)
-    opts = {"isolation_level": "AUTOCOMMIT"} if url.startswith("sqlite") else {}
-    app = make_app(url, folder, KIOSK_ROLE=role, SQLALCHEMY_ENGINE_OPTIONS=opts)
+    app = make_app(url, folder, KIOSK_ROLE=role)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
         from kiosk.village import Village, seed_townships

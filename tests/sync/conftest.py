@@ -1,9 +1,8 @@
 """Real servers for sync tests: the township on PostgreSQL behind a live HTTP server, kiosks on SQLite
 talking to it over loopback, a TCP proxy that counts bytes and cuts connections.
 
-Template databases are built here rather than by tests/conftest.py's ``templates``: on SQLite the
-shared migration environment leaves every migration after the first uncommitted (see the report), so
-these are migrated on an AUTOCOMMIT engine.
+Template databases are built here rather than by tests/conftest.py's ``templates``, so that the
+township's is made in the township role (its demo data and change capture are the server's).
 """
 from __future__ import annotations
 
@@ -33,8 +32,7 @@ def sync_templates(tmp_path_factory, request):
             folder = tmp_path_factory.mktemp(f"sync-template-{kind}-{flavour}")
             if kind == "sqlite":
                 path = folder / "template.db"
-                migrate(make_app(f"sqlite:///{path}", folder,
-                                 SQLALCHEMY_ENGINE_OPTIONS={"isolation_level": "AUTOCOMMIT"}), flavour == "demo")
+                migrate(make_app(f"sqlite:///{path}", folder), flavour == "demo")
                 made[key] = path
             else:
                 cluster = request.getfixturevalue("pg_cluster")
