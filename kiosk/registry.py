@@ -28,6 +28,8 @@ class Registry:
     slides: list[tuple[int, Callable[[], list[tuple[str, dict]]]]] = field(default_factory=list)
     # returns (text, tone, detail) for the status bar; the sync package registers one
     status: Callable[[], tuple[str, str, str]] | None = None
+    # returns the village code this kiosk was enrolled for, or None; the sync package registers it
+    enrolled_village: Callable[[], str | None] | None = None
     # demo loaders: called with the demo Village, in order, inside one transaction each
     demo: list[tuple[int, str, Callable]] = field(default_factory=list)
 

@@ -3,7 +3,7 @@ and the glue between ``sync/`` (which knows no feature) and this application: it
 endpoints in the township role, reference rows handed over at enrolment."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
 from sync import client as sync_client
@@ -46,21 +46,13 @@ def _reference_for(village_code: str) -> dict:
     return out
 
 
-def _enrolled_village():
-    """After enrolment the kiosk serves the village it was enrolled for, whatever VILLAGE_CODE says."""
-    if current_app.config["KIOSK_ROLE"] != "village" or "village" in g:
-        return
+def _enrolled_village() -> str | None:
     try:
         from sync.models import SyncState
-        code = db.session.scalar(db.select(SyncState.village_code).where(SyncState.id == 1))
+        return db.session.scalar(db.select(SyncState.village_code).where(SyncState.id == 1))
     except Exception:  # not migrated yet
         db.session.rollback()
-        return
-    if code and code != current_app.config.get("VILLAGE_CODE"):
-        from ..village import Village
-        village = db.session.get(Village, code)
-        if village is not None:
-            g.village = village
+        return None
 
 
 def init_app(app: Flask) -> None:
@@ -78,6 +70,6 @@ def init_app(app: Flask) -> None:
         if _store_reference not in sync_client.enrolment_hooks:
             sync_client.enrolment_hooks.append(_store_reference)
         registry.set_status(app, status_text)
-        app.before_request(_enrolled_village)
+        registry.get(app).enrolled_village = _enrolled_village
         registry.add_tile(app, Tile("sync", _l("Sync"), "syncui.index", "sync", 80, badge=sync_badge,
                                     roles=("village",)))

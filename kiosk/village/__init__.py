@@ -19,6 +19,11 @@ def current_village() -> Village | None:
     code = current_app.config.get("VILLAGE_CODE")
     if current_app.config["KIOSK_ROLE"] == "township":
         code = session.get("village_code")
+    else:
+        from .. import registry
+        enrolled = registry.get().enrolled_village
+        # after enrolment the kiosk serves the village it was enrolled for, whatever VILLAGE_CODE says
+        code = (enrolled() if enrolled else None) or code
     village = db.session.get(Village, code) if code else None
     if village is not None and current_app.config["KIOSK_ROLE"] == "township":
         from ..auth.security import current_staff
