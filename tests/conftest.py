@@ -60,22 +60,26 @@ def pg_cluster():
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory, request):
-    """Migrated template databases, made on first use: ('sqlite'|'postgresql', 'demo'|'empty') -> source."""
+    """Migrated template databases, made on first use.
+
+    (kind 'sqlite'|'postgresql', flavour 'demo'|'empty', role 'village'|'township') -> source. The role
+    matters for the demo: a township's demo data and change capture are the server's.
+    """
     made = {}
 
-    def get(kind: str, flavour: str):
-        key = (kind, flavour)
+    def get(kind: str, flavour: str, role: str = "village"):
+        key = (kind, flavour, role)
         if key not in made:
-            folder = tmp_path_factory.mktemp(f"template-{kind}-{flavour}")
+            folder = tmp_path_factory.mktemp(f"template-{kind}-{flavour}-{role}")
             if kind == "sqlite":
                 path = folder / "template.db"
-                migrate(make_app(f"sqlite:///{path}", folder), flavour == "demo")
+                migrate(make_app(f"sqlite:///{path}", folder, KIOSK_ROLE=role), flavour == "demo")
                 made[key] = path
             else:
                 cluster = request.getfixturevalue("pg_cluster")
-                name = f"template_{flavour}"
+                name = f"template_{flavour}_{role}"
                 url = cluster.create_database(name)
-                migrate(make_app(url, folder), flavour == "demo")
+                migrate(make_app(url, folder, KIOSK_ROLE=role), flavour == "demo")
                 made[key] = name
         return made[key]
 
@@ -87,10 +91,10 @@ def database(templates, tmp_path, request):
     """A factory: a fresh database URL of the given kind, copied from a migrated template."""
     dropped = []
 
-    def make(kind: str = "sqlite", flavour: str = "demo") -> str:
-        source = templates(kind, flavour)
+    def make(kind: str = "sqlite", flavour: str = "demo", role: str = "village") -> str:
+        source = templates(kind, flavour, role)
         if kind == "sqlite":
-            path = tmp_path / f"{kind}-{flavour}-{uuid.uuid4().hex[:8]}.db"
+            path = tmp_path / f"{kind}-{flavour}-{role}-{uuid.uuid4().hex[:8]}.db"
             shutil.copyfile(source, path)
             return f"sqlite:///{path}"
         cluster = request.getfixturevalue("pg_cluster")
@@ -235,12 +239,6 @@ def browser():
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="session")
-def playwright_devices(browser):
-    from playwright.sync_api import sync_playwright  # noqa: F401
-    return browser
 
 
 def _context(browser, **options):

@@ -1,70 +1,30 @@
 """Real servers for sync tests: the township on PostgreSQL behind a live HTTP server, kiosks on SQLite
 talking to it over loopback, a TCP proxy that counts bytes and cuts connections.
 
-Template databases are built here rather than by tests/conftest.py's ``templates``, so that the
-township's is made in the township role (its demo data and change capture are the server's).
+Databases come from tests/conftest.py's templates; the township's is made in the township role (its
+demo data and change capture are the server's).
 """
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
-import uuid
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from kiosk.extensions import db
-from tests.conftest import DEMO_VILLAGE, LiveServer, make_app, migrate
+from tests.conftest import DEMO_VILLAGE, LiveServer, make_app
 
 OTHER_VILLAGE = "330326100202"
 TOWNSHIP = DEMO_VILLAGE[:9]
 
 
-@pytest.fixture(scope="session")
-def sync_templates(tmp_path_factory, request):
-    made = {}
-
-    def get(kind: str, flavour: str):
-        key = (kind, flavour)
-        if key not in made:
-            folder = tmp_path_factory.mktemp(f"sync-template-{kind}-{flavour}")
-            if kind == "sqlite":
-                path = folder / "template.db"
-                migrate(make_app(f"sqlite:///{path}", folder), flavour == "demo")
-                made[key] = path
-            else:
-                cluster = request.getfixturevalue("pg_cluster")
-                name = f"sync_template_{flavour}"
-                url = cluster.create_database(name)
-                migrate(make_app(url, folder, KIOSK_ROLE="township"), flavour == "demo")
-                made[key] = name
-        return made[key]
-
-    return get
-
-
 @pytest.fixture
-def sync_db(sync_templates, tmp_path, request):
-    dropped = []
-
+def sync_db(database):
+    """Kiosks on SQLite in the village role; the township on PostgreSQL in the township role."""
     def make(kind: str = "sqlite", flavour: str = "demo") -> str:
-        source = sync_templates(kind, flavour)
-        if kind == "sqlite":
-            path = tmp_path / f"{kind}-{flavour}-{uuid.uuid4().hex[:8]}.db"
-            shutil.copyfile(source, path)
-            return f"sqlite:///{path}"
-        cluster = request.getfixturevalue("pg_cluster")
-        name = f"s_{uuid.uuid4().hex[:12]}"
-        dropped.append(name)
-        return cluster.create_database(name, template=source)
-
-    yield make
-    if dropped:
-        cluster = request.getfixturevalue("pg_cluster")
-        for name in dropped:
-            cluster.drop_database(name)
+        return database(kind, flavour, role="township" if kind == "postgresql" else "village")
+    return make
 
 
 class Side:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from kiosk.extensions import db
 
 sync_fixtures = pytest.importorskip("tests.sync.conftest")
-from tests.sync.conftest import OTHER_VILLAGE, make_kiosk, sync_db, sync_templates, township  # noqa: E402,F401
+from tests.sync.conftest import OTHER_VILLAGE, make_kiosk, sync_db, township  # noqa: E402,F401
 
 from kiosk.warnings import Warning, WarningReceipt  # noqa: E402
 from tests.conftest import DEMO_VILLAGE  # noqa: E402
