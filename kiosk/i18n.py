@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, has_request_context, request, session
+from flask.cli import AppGroup
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
 from .extensions import babel
@@ -61,7 +62,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(i18n_cli)
 
 
-@click.group("i18n", help="Translation catalogs: extract, update, compile, check.")
+@click.group("i18n", cls=AppGroup, help="Translation catalogs: extract, update, compile, check.")
 def i18n_cli():
     pass
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import time
 
 import click
+from flask.cli import with_appcontext
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Flask, current_app, g, jsonify, make_response, redirect, render_template,
+from flask import (Blueprint, Flask, current_app, jsonify, make_response, redirect, render_template,
                    request, session, url_for)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -59,6 +60,7 @@ def is_township() -> bool:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True, help="loopback on the kiosk")
 @click.option("--port", type=int, default=None, help="default: $PORT or 5000")
 @click.option("--threads", type=int, default=8, show_default=True)

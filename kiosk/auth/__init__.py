@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -117,7 +118,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(staff_cli)
 
 
-@click.group("person", help="People of the village organisation.")
+@click.group("person", cls=AppGroup, help="People of the village organisation.")
 def person_cli():
     pass
 
@@ -145,7 +146,7 @@ def person_create(name, pin, duties, phone, village_code):
     click.echo(f"created {name} ({', '.join(duties)}) in {code}")
 
 
-@click.group("staff", help="Township station staff accounts.")
+@click.group("staff", cls=AppGroup, help="Township station staff accounts.")
 def staff_cli():
     pass
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 
 import click
+from flask.cli import AppGroup
 from flask import Flask, current_app
 
 from sync.store import db
@@ -74,7 +75,7 @@ def demo_pins() -> list[tuple[str, str, str]]:
     return [(n, ", ".join(d), pin) for n, _post, d, _phone, _t, pin in DEMO_PEOPLE if pin]
 
 
-@click.group("demo", help="The Pingyang demo village.")
+@click.group("demo", cls=AppGroup, help="The Pingyang demo village.")
 def demo_cli():
     pass
 

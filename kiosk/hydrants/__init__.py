@@ -7,6 +7,7 @@ import hashlib
 import hmac
 
 import click
+from flask.cli import AppGroup
 import sqlalchemy as sa
 from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect, request, url_for)
 from flask_babel import gettext as _
@@ -576,7 +577,7 @@ def _slides():
     return [("hydrants/_slide.html", {"plot": layout, "state_labels": STATE_LABELS, "colours": plot.COLOURS})]
 
 
-@click.group("hydrants", help="Hydrants and fire water pools.")
+@click.group("hydrants", cls=AppGroup, help="Hydrants and fire water pools.")
 def hydrants_cli():
     pass
 

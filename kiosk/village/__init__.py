@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 
 from sync.store import db
@@ -45,7 +46,7 @@ def seed_townships() -> int:
     return added
 
 
-@click.group("village", help="Townships and villages.")
+@click.group("village", cls=AppGroup, help="Townships and villages.")
 def village_cli():
     pass
 
