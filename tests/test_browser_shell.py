@@ -1,4 +1,6 @@
 """The kiosk on its 800x480 touchscreen, driven by tapping in Debian's Chromium."""
+import re
+
 import pytest
 
 from kiosk.extensions import db
@@ -105,3 +107,15 @@ def test_a_usb_scanner_on_the_home_screen_opens_the_hydrant(live_server, kiosk_p
     page.keyboard.type(f"HTTPS://FIRE.EXAMPLE/H/{code}", delay=5)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/h/{code}*")
+
+
+def test_the_filing_sheet_prints_on_one_a4_page(live_server, kiosk_page, screenshot):
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "林海燕")
+    page.goto(live_server.url + "/organisation/filing-sheet")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    screenshot(page, "filing-sheet-print-a4", full_page=True)
+    assert page.locator(".statusbar").is_hidden() and page.locator(".actions").is_hidden()
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page(?![a-z])", pdf)) == 1

@@ -77,6 +77,7 @@ def test_filing_sheet_is_in_chinese_even_from_the_english_ui(committee):
     page = committee.get("/organisation/filing-sheet").get_data(as_text=True)
     assert "昆阳镇城东村消防安全组织备案表" in page
     assert "陈建国" in page and "林海燕" in page and "第一责任人（组长）" in page
+    assert "志愿消防队员" in page and "Volunteer" not in page
 
 
 def test_people_of_another_village_are_not_reachable(app, committee):

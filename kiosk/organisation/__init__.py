@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -164,13 +165,18 @@ def remove(person_id: str):
 def filing_sheet():
     """备案表: the organisation the village files with the township, printable on A4."""
     village = _village_or_404()
-    people = [p for p in roster(village) if p.active]
+    rank = {duty: i for i, duty in enumerate(DUTIES)}
+    # the sheet lists the leaders first, then the committee, grid, patrol and volunteers
+    people = sorted((p for p in roster(village) if p.active),
+                    key=lambda p: (min((rank.get(d, 99) for d in p.duties or []), default=99), p.name))
     first = next((p for p in people if "first_responsible" in (p.duties or [])), None)
     manager = next((p for p in people if "safety_manager" in (p.duties or [])), None)
     groups = [(DUTIES[d], [p for p in people if d in (p.duties or [])])
               for d in ("committee", "grid", "patrol", "volunteer")]
-    return render("organisation/filing_sheet.html", village=village, first=first, manager=manager,
-                  groups=groups, people=people, today=utcnow())
+    # filed with the township in Chinese, whatever language the screen is in
+    with force_locale("zh_Hans"):
+        return render("organisation/filing_sheet.html", village=village, first=first, manager=manager,
+                      groups=groups, people=people, today=utcnow())
 
 
 def _badge():
