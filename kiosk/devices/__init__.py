@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 
-import qrcode
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from qrcode.image.svg import SvgPathImage
+from ..qr import public_url, symbol_svg
 from wtforms import HiddenField, SelectField
 from wtforms.validators import DataRequired
 
@@ -96,20 +94,11 @@ def offset_text(seconds: float | None) -> str:
 
 def enrol_url(code: str) -> str:
     """Upper case, so that the QR symbol stays in alphanumeric mode (PITFALLS.md)."""
-    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-    return f"{base}/E/{code}".upper()
+    return public_url(f"E/{code}")
 
 
 def qr_svg(data: str) -> Markup:
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4, box_size=10,
-                       image_factory=SvgPathImage)
-    qr.add_data(data)
-    qr.make(fit=True)
-    out = io.BytesIO()
-    qr.make_image().save(out)
-    svg = out.getvalue().decode()
-    svg = svg[svg.index("<svg"):]
-    return Markup(svg.replace("<svg ", '<svg class="enrol-qr" role="img" aria-label="QR" ', 1))
+    return symbol_svg(data, "enrol-qr")
 
 
 def _device_rows(devices):

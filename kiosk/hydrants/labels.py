@@ -7,45 +7,12 @@ zone of 4 modules, the minimum the standard asks for. The code is printed under 
 from __future__ import annotations
 
 import io
-import re
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
-import qrcode
-import qrcode.image.svg
 from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
-QUIET_ZONE = 4
-ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q
-
-
-def _qr(url: str) -> qrcode.QRCode:
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=QUIET_ZONE, box_size=10)
-    qr.add_data(url)
-    qr.make(fit=True)
-    return qr
-
-
-@lru_cache(maxsize=512)
-def qr_path(url: str) -> tuple[int, str]:
-    """(size in modules including the quiet zone, SVG path data) from qrcode's SvgPathImage.
-
-    The path-based factory is the one that survives being inlined in HTML (PITFALLS.md); we take
-    its path and viewBox and place them in our own markup.
-    """
-    svg = _qr(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string(encoding="unicode")
-    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
-    path = re.search(r'<path d="([^"]+)"', svg).group(1)
-    return size, path
-
-
-def symbol_svg(url: str, css_class: str = "qr") -> str:
-    """The bare symbol as inline SVG markup, scaled by its container."""
-    size, path = qr_path(url)
-    return (f'<svg class="{css_class}" viewBox="0 0 {size} {size}" xmlns="http://www.w3.org/2000/svg" '
-            f'role="img" aria-label="{escape(url, {chr(34): "&quot;"})}" shape-rendering="crispEdges">'
-            f'<rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>')
+from ..qr import QUIET_ZONE, make_qr as _qr, qr_path, symbol_svg  # noqa: F401  (tests and the label sheet use them here)
 
 
 def label_svg(asset, url: str, village_name: str) -> str:

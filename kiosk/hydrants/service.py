@@ -8,7 +8,6 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 
 from sync.store import db, utcnow
 
@@ -187,19 +186,12 @@ def history(asset, limit: int = 20) -> list:
 
 
 def public_base_url() -> tuple[str, str]:
-    """(scheme, host) printed on labels: PUBLIC_URL's, else the host this request came to."""
-    from urllib.parse import urlsplit
-
-    from flask import request
-    configured = (current_app.config.get("PUBLIC_URL") or "").strip()
-    if configured:
-        parts = urlsplit(configured if "//" in configured else f"https://{configured}")
-        scheme = "HTTP" if parts.scheme.lower() == "http" else "HTTPS"
-        return scheme, (parts.netloc + parts.path.rstrip("/")).upper()
-    return "HTTPS", request.host.upper()
+    """(scheme, host) printed on labels."""
+    from ..qr import public_base
+    return public_base()
 
 
 def label_url(code: str) -> str:
     """Upper case throughout, so the QR symbol uses alphanumeric mode and stays small."""
-    scheme, host = public_base_url()
-    return f"{scheme}://{host}/H/{code.upper()}"
+    from ..qr import public_url
+    return public_url(f"H/{code}")

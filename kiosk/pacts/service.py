@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app, request
 
 from sync.store import db, utcnow
 
@@ -246,5 +245,5 @@ def last_visits(village: Village) -> dict[str, DoorVisit]:
 def public_url(village_code: str) -> str:
     """Upper case, so that the QR symbol stays in alphanumeric mode (PITFALLS.md); the route
     answers upper and lower case."""
-    base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return f"{base.rstrip('/')}/P/{village_code}".upper()
+    from ..qr import public_url as _public_url
+    return _public_url(f"P/{village_code}")

@@ -1,13 +1,11 @@
 """Pact versions: draft from the township's template, edit clauses, adopt, publish, compare, print."""
 from __future__ import annotations
 
-import qrcode
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from qrcode.image.svg import SvgPathImage
 from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -16,6 +14,7 @@ from sync.store import db, utcnow
 
 from ..auth import role_required
 from ..auth.security import may
+from ..qr import symbol_svg
 from ..village.models import Village
 from ..web import render, wants_fragment
 from . import service
@@ -350,14 +349,7 @@ def changes(pact_id: str):
 # ---- printing and the phone version -------------------------------------------------------------
 
 def qr_svg(data: str) -> Markup:
-    """The QR code as inline SVG (path-based: the rect-based factories break inlined)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4,
-                         image_factory=SvgPathImage)
-    code.add_data(data)
-    code.make(fit=True)
-    svg = code.make_image().to_string(encoding="unicode")
-    svg = svg.replace('<svg width="', '<svg class="qr" role="img" data-w="', 1).replace(' height="', ' data-h="', 1)
-    return Markup(svg)
+    return symbol_svg(data, "qr")
 
 
 @bp.get("/v/<pact_id>/poster")

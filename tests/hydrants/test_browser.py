@@ -176,7 +176,7 @@ def test_the_label_sheet_prints_twelve_labels_to_an_a4_page(live_server, large_k
     # what comes out of the printer still scans
     from .test_labels import scan
     first = page.locator(".qr-label").first
-    assert scan(first.screenshot()) == f"HTTPS://127.0.0.1:{live_server.server.server_port}/H/" + \
+    assert scan(first.screenshot()) == f"HTTP://127.0.0.1:{live_server.server.server_port}/H/" + \
         first.get_attribute("data-code")
 
 

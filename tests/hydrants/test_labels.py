@@ -4,6 +4,7 @@ import random
 import re
 from urllib.parse import urlsplit
 
+import qrcode
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
@@ -25,7 +26,7 @@ def test_the_png_label_decodes_to_the_upper_case_url_of_its_hydrant(app, volunte
     response = volunteer.get(f"/hydrants/{h.code.lower()}/label.png")
     assert response.status_code == 200 and response.mimetype == "image/png"
     url = scan(response.data)
-    assert url == f"HTTPS://LOCALHOST/H/{h.code}"
+    assert url == f"HTTP://LOCALHOST/H/{h.code}"  # no PUBLIC_URL: the address the page came from
     assert url == url.upper()
     # a resident's phone follows it: the path opens the right hydrant's page
     page = volunteer.get(urlsplit(url).path)
@@ -60,7 +61,7 @@ def test_the_symbol_has_a_quiet_zone_of_four_modules_and_the_code_printed_under_
 
 def test_the_symbol_is_small_and_robust():
     qr = labels._qr("HTTPS://FIRE.PINGYANG.EXAMPLE/H/K7M2QX")
-    assert qr.error_correction == labels.qrcode.constants.ERROR_CORRECT_Q
+    assert qr.error_correction == qrcode.constants.ERROR_CORRECT_Q
     assert qr.border == 4
     assert qr.data_list[0].mode == 2  # alphanumeric: the upper-case URL keeps the symbol small
     assert qr.version <= 3

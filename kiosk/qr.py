@@ -1,0 +1,63 @@
+"""QR symbols and the public addresses they encode, shared by hydrant labels, the pact poster and
+enrolment codes.
+
+Addresses are upper case throughout (``HTTPS://HOST/H/CODE``), so the symbol uses alphanumeric mode
+and stays small; every public route answers both cases (PITFALLS.md). Symbols come from qrcode's
+path-based SVG factory, the one that survives being inlined in HTML, with error correction Q (labels
+get scratched outdoors) and a quiet zone of 4 modules.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, request
+from markupsafe import Markup
+
+QUIET_ZONE = 4
+ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q
+
+
+def public_base() -> tuple[str, str]:
+    """(SCHEME, HOST[/PATH]) of the public host: PUBLIC_URL's, else the address this request came to."""
+    configured = (current_app.config.get("PUBLIC_URL") or "").strip()
+    if configured:
+        parts = urlsplit(configured if "//" in configured else f"https://{configured}")
+        scheme = "HTTP" if parts.scheme.lower() == "http" else "HTTPS"
+        return scheme, (parts.netloc + parts.path.rstrip("/")).upper()
+    return request.scheme.upper(), request.host.upper()
+
+
+def public_url(path: str) -> str:
+    """An upper-case URL on the public host, e.g. ``public_url("H/K7M2QX")``."""
+    scheme, host = public_base()
+    return f"{scheme}://{host}/{path.lstrip('/').upper()}"
+
+
+def make_qr(data: str) -> qrcode.QRCode:
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=QUIET_ZONE, box_size=10)
+    qr.add_data(data)
+    qr.make(fit=True)
+    return qr
+
+
+@lru_cache(maxsize=512)
+def qr_path(data: str) -> tuple[int, str]:
+    """(size in modules including the quiet zone, SVG path data)."""
+    svg = make_qr(data).make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string(encoding="unicode")
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
+    path = re.search(r'<path d="([^"]+)"', svg).group(1)
+    return size, path
+
+
+def symbol_svg(data: str, css_class: str = "qr") -> Markup:
+    """The bare symbol as inline SVG, scaled by its container (set its width in CSS)."""
+    size, path = qr_path(data)
+    return Markup(
+        f'<svg class="{escape(css_class)}" viewBox="0 0 {size} {size}" xmlns="http://www.w3.org/2000/svg" '
+        f'role="img" aria-label="{escape(data, {chr(34): "&quot;"})}" shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>')
