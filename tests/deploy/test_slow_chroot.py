@@ -161,4 +161,4 @@ def test_install_in_arm64_bookworm_root_and_healthz(arm64_root, wheelhouse):
     again = subprocess.run([str(INSTALL), "--root", str(root), "--skip-apt", "--wheels", str(wheelhouse)],
                            text=True, capture_output=True, timeout=1800)
     assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-4000:]
-    assert "nothing to change" in again.stdout
+    assert "nothing to change" in again.stdout, again.stdout
