@@ -19,8 +19,8 @@ from sync.ids import uuid7
 from sync.store import db
 
 from ..auth import role_required
-from ..organisation import phone_check
-from ..village import Household, current_village
+from ..validators import phone_number as phone_check
+from ..village import Household, record_or_404, village_or_404
 from ..web import render
 from . import importer
 
@@ -34,11 +34,7 @@ def natural_key(text):
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text or "")]
 
 
-def _village_or_404():
-    village = current_village()
-    if village is None:
-        abort(404)
-    return village
+_village_or_404 = village_or_404
 
 
 def register(village) -> list[Household]:
@@ -124,11 +120,9 @@ def new():
 
 
 def _household_or_404(household_id: str) -> Household:
-    village = _village_or_404()
-    household = db.session.get(Household, household_id) if UUID.match(household_id or "") else None
-    if household is None or household.deleted or household.village_id != village.code:
+    if not UUID.match(household_id or ""):
         abort(404)
-    return household
+    return record_or_404(Household, household_id)
 
 
 @bp.route("/<household_id>/edit", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from ..organisation import PHONE, normalise_phone
+from ..validators import PHONE, normalise_phone
 
 MAX_BYTES = 400 * 1024  # the preview carries the file in a form field (Werkzeug keeps 500 KB)
 MAX_ROWS = 3000

@@ -22,7 +22,7 @@ from ..auth import current_person, current_staff, may, role_required
 from ..hazards import open_hazard, open_hazards_for
 from ..photos import MAX_UPLOAD_BYTES, PhotoError, store_photo
 from ..registry import Tile
-from ..village import Village, current_village
+from ..village import Village, current_village, village_or_404
 from ..web import render
 from . import labels, plot, service
 from .forms import (HydrantForm, InspectionForm, IntervalsForm, PoolCheckForm, PoolForm, ReportForm)
@@ -54,11 +54,7 @@ DEFAULT_REPORT_LIMITS = {"client": ((3, 600), (10, 86400)), "asset": ((6, 3600),
 
 # ---- helpers ------------------------------------------------------------------------------------
 
-def _village_or_404() -> Village:
-    village = current_village()
-    if village is None:
-        abort(404)
-    return village
+_village_or_404 = village_or_404
 
 
 def _asset_or_404(code: str):

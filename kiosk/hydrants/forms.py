@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from sync.ids import uuid7
 
-from ..organisation import normalise_phone, PHONE
+from ..validators import phone_number
 from .models import (HYDRANT_KINDS, ICE_STATES, INSPECTION_ITEMS, ITEM_RESULTS, POOL_CHECK_KINDS, PROBLEMS,
                      STATUSES, WATER_LEVELS, WATER_SOURCES)
 
@@ -205,18 +205,11 @@ class ReportForm(ClientIdForm):
     photo = FileField(_l("Photo (optional)"))
     phone = StringField(_l("Your phone number (optional)"),
                         description=_l("Only the village committee sees it, to call you back."),
-                        validators=[Optional(), Length(max=20, message=MAX_NOTE)])
+                        validators=[Optional(), Length(max=20, message=MAX_NOTE), phone_number])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.problem.choices = _choices(PROBLEMS)
-
-    def validate_phone(self, field):
-        if field.data:
-            field.data = normalise_phone(field.data)
-            if not PHONE.match(field.data):
-                raise ValidationError(_("This is not a phone number. Enter an 11-digit mobile or a landline "
-                                        "with its area code."))
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

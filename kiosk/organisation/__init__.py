@@ -1,7 +1,7 @@
 """The village fire-safety organisation: the roster the committee keeps and files with the township."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, url_for
+from flask import Blueprint, Flask, flash, redirect, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,10 +16,8 @@ from .. import registry
 from ..auth import role_required, security
 from ..auth.models import KioskPin
 from ..registry import Tile
-from ..village import Person, current_village
-from ..validators import PHONE, normalise_phone, phone_number  # noqa: F401
-
-phone_check = phone_number  # kept for features written before kiosk.validators
+from ..village import Person, current_village, record_or_404, village_or_404
+from ..validators import phone_number
 from ..village.models import DUTIES
 from ..web import render
 
@@ -68,19 +66,11 @@ def roster(village) -> list[Person]:
                               .order_by(Person.active.desc(), Person.name)).all()
 
 
-def _village_or_404():
-    village = current_village()
-    if village is None:
-        abort(404)
-    return village
+_village_or_404 = village_or_404
 
 
 def _person_or_404(person_id: str) -> Person:
-    village = _village_or_404()
-    person = db.session.get(Person, person_id)
-    if person is None or person.deleted or person.village_id != village.code:
-        abort(404)
-    return person
+    return record_or_404(Person, person_id)
 
 
 @bp.get("/")

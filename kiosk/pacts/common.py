@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from werkzeug.exceptions import Forbidden
@@ -12,7 +12,7 @@ from werkzeug.exceptions import Forbidden
 from sync.store import utcnow
 
 from ..auth.security import current_person, current_staff, may
-from ..village import current_village
+from ..village import village_or_404  # noqa: F401  (the pact modules import it from here)
 from ..web import is_township
 
 bp = Blueprint("pacts", __name__, url_prefix="/pact")
@@ -20,11 +20,6 @@ bp = Blueprint("pacts", __name__, url_prefix="/pact")
 public_bp = Blueprint("pact_public", __name__)
 
 
-def village_or_404():
-    village = current_village()
-    if village is None:
-        abort(404)
-    return village
 
 
 def today() -> dt.date:

@@ -18,7 +18,7 @@ from sync.store import db
 from .. import registry
 from ..auth import current_person, current_staff, role_required
 from ..registry import Tile
-from ..village import Township, current_village
+from ..village import Township, current_village, village_or_404
 from ..web import render, wants_fragment
 from . import service
 from .checklist import current_template, inventory, prompt_text, seed_township_template, steps_for
@@ -31,11 +31,7 @@ bp = Blueprint("station", __name__, url_prefix="/station")
 
 # ---- lookups ---------------------------------------------------------------------------------------
 
-def _village_or_404():
-    village = current_village()
-    if village is None:
-        abort(404)
-    return village
+_village_or_404 = village_or_404
 
 
 def _station_or_none():

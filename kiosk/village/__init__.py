@@ -35,6 +35,23 @@ def current_village() -> Village | None:
     return village
 
 
+def village_or_404() -> Village:
+    """The current village, or 404 (a township server where staff have not chosen one)."""
+    village = current_village()
+    if village is None:
+        abort(404)
+    return village
+
+
+def record_or_404(model, record_id: str):
+    """A live synced record of the current village, or 404: ids of other villages never resolve."""
+    village = village_or_404()
+    record = db.session.get(model, record_id)
+    if record is None or record.deleted or record.village_id != village.code:
+        abort(404)
+    return record
+
+
 def seed_townships() -> int:
     """Insert any Pingyang township that is missing. Safe to run again."""
     added = 0

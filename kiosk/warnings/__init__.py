@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -23,7 +22,7 @@ from .. import registry
 from ..auth import current_person, current_staff, role_required
 from ..auth.security import passive
 from ..registry import Tile
-from ..village import Village, current_village
+from ..village import Village, current_village, village_or_404
 from ..web import is_township, render, wants_fragment
 from .forms import WarningForm
 from .models import KIND_ORDER, KINDS, Warning, WarningReceipt, receipt_id  # noqa: F401
@@ -89,11 +88,7 @@ def banner_warnings() -> list[Warning]:
         return []
 
 
-def _village_or_404() -> Village:
-    village = current_village()
-    if village is None:
-        abort(404)
-    return village
+_village_or_404 = village_or_404
 
 
 def _warning_for_village(warning_id: str, village: Village) -> Warning:
