@@ -18,6 +18,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from . import clock
@@ -71,6 +72,23 @@ class SyncedRecord(db.Model):
     def live(cls):
         """A select of the rows that are not tombstoned."""
         return sa.select(cls).where(cls.deleted.is_(False))
+
+
+def commit_once(model, record_id: str):
+    """Commit a record whose id the client made (a form shown once, submitted maybe twice).
+
+    When another copy of the same submission committed first, the primary key refuses this one:
+    roll back and keep what is there. Returns the stored record.
+    """
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.get(model, record_id)
+        if existing is None:
+            raise
+        return existing
+    return db.session.get(model, record_id)
 
 
 def local_node(session: Session) -> SyncNode:

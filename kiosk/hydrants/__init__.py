@@ -12,10 +12,9 @@ import sqlalchemy as sa
 from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect, request, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from sync.store import db, utcnow
+from sync.store import commit_once, db, utcnow
 
 from .. import registry
 from ..auth import current_person, current_staff, may, role_required
@@ -168,14 +167,9 @@ def _register(model, form_class, apply, template):
         asset = model(id=form.client_id.data, village_id=village.code, code=service.new_code())
         apply(form, asset)
         db.session.add(asset)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            existing = db.session.get(model, form.client_id.data)
-            if existing is None:
-                raise
-            return redirect(url_for("hydrants.show", code=existing.code), 303)
+        stored = commit_once(model, form.client_id.data)
+        if stored is not asset:  # the same form sent twice at once
+            return redirect(url_for("hydrants.show", code=stored.code), 303)
         flash(_("Registered with the code %(code)s. Print its label from the labels sheet.", code=asset.code),
               "success")
         return redirect(url_for("hydrants.show", code=asset.code), 303)
@@ -268,12 +262,7 @@ def inspect(code: str):
         photos = {k: sha for k in INSPECTION_ITEMS if (sha := _store_photo_into(form[f"photo_{k}"]))}
         if not any(form[f"photo_{k}"].errors for k in INSPECTION_ITEMS):
             _save_inspection(form, hydrant, photos)
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                if db.session.get(HydrantInspection, form.client_id.data) is None:
-                    raise
+            commit_once(HydrantInspection, form.client_id.data)
             return redirect(url_for("hydrants.show", code=hydrant.code), 303)
     status = 422 if request.method == "POST" else 200
     return render("hydrants/inspect.html", status=status, form=form, asset=hydrant, title=_title(hydrant),
@@ -329,12 +318,7 @@ def check(code: str):
         photo = _store_photo_into(form.photo)
         if not form.photo.errors:
             _save_pool_check(form, pool, photo)
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                if db.session.get(PoolCheck, form.client_id.data) is None:
-                    raise
+            commit_once(PoolCheck, form.client_id.data)
             return redirect(url_for("hydrants.show", code=pool.code), 303)
     status = 422 if request.method == "POST" else 200
     return render("hydrants/check.html", status=status, form=form, asset=pool, title=_title(pool),
@@ -486,12 +470,7 @@ def page(code: str):
         photo = _store_photo_into(form.photo)
         if not form.photo.errors:
             _save_report(form, asset, key, photo)
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                if db.session.get(ProblemReport, form.client_id.data) is None:
-                    raise
+            commit_once(ProblemReport, form.client_id.data)
             return _thanks(asset)
     return _public_page(asset, form, status=422)
 

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
-from sync.store import db, utcnow
+from sync.ids import uuid7
+from sync.store import commit_once, db, utcnow
 
 from ..hazards import open_hazard
 from ..hazards.models import CLOSED_STATUSES, Hazard
@@ -66,15 +67,9 @@ def start_check(station: Station, *, check_id: str | None, reason: str, person, 
                          village_template_id=own.id if own else None,
                          started_by_id=person.id if person else None,
                          started_by_name=who.name if who else "")
-    if check_id:
-        check.id = check_id
+    check.id = check_id or uuid7()
     db.session.add(check)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same client-made id arrived twice at once
-        db.session.rollback()
-        return db.session.get(StationCheck, check_id)
-    return check
+    return commit_once(StationCheck, check.id)
 
 
 def answers_by_key(check: StationCheck) -> dict[str, StationCheckAnswer]:
