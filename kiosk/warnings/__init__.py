@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import Forbidden
 
 from sync.ids import uuid7
-from sync.store import db, utcnow
+from sync.store import commit_once, db, utcnow
 
 from .. import registry
 from ..auth import current_person, current_staff, role_required
@@ -252,11 +252,9 @@ def township_new():
                           [v.code for v in villages if v.code in form.villages.data],
                           issued_by_name=current_staff().name, issued_at=utcnow())
         db.session.add(warning)
-        try:
-            db.session.commit()
-        except IntegrityError:  # the same form submitted twice at once
-            db.session.rollback()
-            return _already_sent(db.session.get(Warning, warning_id), township)
+        stored = commit_once(Warning, warning_id)
+        if stored is not warning:  # the same form submitted twice at once
+            return _already_sent(stored, township)
         count = len(villages) if warning.to_all else len(warning.targets)
         flash(_("Warning issued to %(n)d villages. Their kiosks receive it at their next sync.", n=count),
               "success")
