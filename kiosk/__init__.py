@@ -9,8 +9,10 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+import sync
+
 from . import config as _config
-from .extensions import babel, csrf, db, htmx, migrate
+from .extensions import csrf, db, htmx, migrate
 
 __version__ = "0.1.0"
 
@@ -35,10 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
+    # the township is the sync server; a kiosk is a device (SYNC_MODE may say "off")
+    sync.init_app(app, db, mode=app.config.get("SYNC_MODE")
+                  or ("server" if app.config["KIOSK_ROLE"] == "township" else "device"))
 
-    from . import i18n, web
+    from . import context, i18n, web
     i18n.init_app(app)
     web.init_app(app)
+    context.init_app(app)
     for module in _features():
         module.init_app(app)
     return app

@@ -1,12 +1,15 @@
 """Languages: Simplified Chinese first, English one tap away.
 
-Catalogs live in one folder per feature (``kiosk/translations`` for the shell, and
-``kiosk/<feature>/translations``), so that features own their strings; Flask-Babel merges them.
+One catalog per language, ``kiosk/translations/<lang>/LC_MESSAGES/messages.po``, holding every string
+of the shell and every feature once. ``flask i18n update`` extracts them from the Python files and
+templates under kiosk/; ``flask i18n check`` (run by ``make test``) fails on anything untranslated or
+fuzzy. Compiled catalogs are built at install and never committed.
 """
 from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -17,13 +20,12 @@ from flask_babel import get_locale
 from .extensions import babel
 
 KIOSK_DIR = Path(__file__).resolve().parent
+TRANSLATIONS = KIOSK_DIR / "translations"
 LANGS = ("zh_Hans", "en")
 
 
-def translation_dirs() -> list[Path]:
-    dirs = [KIOSK_DIR / "translations"]
-    dirs += sorted(p for p in KIOSK_DIR.glob("*/translations") if p.is_dir())
-    return dirs
+def catalog_path(lang: str) -> Path:
+    return TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
 
 
 def select_locale() -> str:
@@ -51,12 +53,7 @@ def html_lang() -> str:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(
-        app,
-        locale_selector=select_locale,
-        # later catalogs override earlier ones: the shell's comes last so its wording wins
-        default_translation_directories=";".join(str(d) for d in reversed(translation_dirs())),
-    )
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.cli.add_command(i18n_cli)
@@ -67,125 +64,72 @@ def i18n_cli():
     pass
 
 
-def _catalog_roots(feature: str | None = None):
-    """(name, source paths, translations folder) for each catalog: the shell's, then each feature's."""
-    features = {t.parent.name: t for t in KIOSK_DIR.glob("*/translations") if t.is_dir()}
-    skip = {"templates", "static", "translations", "__pycache__"}
-    core = list(KIOSK_DIR.glob("*.py"))
-    core += [p for p in sorted(KIOSK_DIR.iterdir()) if p.is_dir() and p.name not in features.keys() | skip]
-    core += [p for p in sorted((KIOSK_DIR / "templates").iterdir()) if p.name not in features]
-    roots = [("core", core, KIOSK_DIR / "translations")]
-    roots += [(name, [KIOSK_DIR / name, KIOSK_DIR / "templates" / name], tdir)
-              for name, tdir in sorted(features.items())]
-    return [(n, [s for s in src if s.exists()], t) for n, src, t in roots if feature in (None, n)]
-
-
-def _extract(sources, pot: Path) -> None:
+def _extract(pot: Path) -> None:
     cfg = KIOSK_DIR.parent / "babel.cfg"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", str(cfg),
-                    "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", str(pot),
-                    *map(str, sources)], check=True, capture_output=True)
+                    "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "--no-location",
+                    "--sort-output", "-o", str(pot), str(KIOSK_DIR)], check=True, capture_output=True)
+
+
+def _read(path: Path):
+    from babel.messages.pofile import read_po
+    with path.open("rb") as f:
+        return read_po(f)
 
 
 @i18n_cli.command("update")
-@click.argument("feature", required=False)
-def i18n_update(feature):
-    """Extract strings and update the .po files (all catalogs, or one feature's)."""
-    for name, sources, tdir in _catalog_roots(feature):
-        pot = tdir / "messages.pot"
-        tdir.mkdir(parents=True, exist_ok=True)
-        _extract(sources, pot)
+def i18n_update():
+    """Extract every string under kiosk/ and update both catalogs (new strings come untranslated)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        _extract(pot)
         for lang in LANGS:
-            po = tdir / lang / "LC_MESSAGES" / "messages.po"
-            verb = "update" if po.exists() else "init"
-            args = ["-i", str(pot), "-d", str(tdir), "-l", lang]
+            verb = "update" if catalog_path(lang).exists() else "init"
+            args = ["-i", str(pot), "-d", str(TRANSLATIONS), "-l", lang, "-w", "100"]
             if verb == "update":
-                args.append("--no-fuzzy-matching")
+                args += ["--no-fuzzy-matching", "--ignore-obsolete"]
             subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", verb, *args], check=True)
-        click.echo(f"updated {name}: {tdir}")
+    click.echo(f"updated {TRANSLATIONS.relative_to(KIOSK_DIR.parent)}")
 
 
 @i18n_cli.command("compile")
 def i18n_compile():
-    """Compile every catalog (.po -> .mo). Run at install and before tests."""
-    for tdir in translation_dirs():
-        if any(tdir.glob("*/LC_MESSAGES/messages.po")):
-            subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d", str(tdir)],
-                           check=True)
-    click.echo("compiled " + ", ".join(str(d.relative_to(KIOSK_DIR.parent)) for d in translation_dirs()))
+    """Compile both catalogs (.po -> .mo). Run at install and before tests."""
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d", str(TRANSLATIONS)],
+                   check=True)
+    click.echo(f"compiled {TRANSLATIONS.relative_to(KIOSK_DIR.parent)}")
 
 
 def untranslated(lang: str = "zh_Hans") -> list[str]:
-    """Messages that would show untranslated: empty or fuzzy in any catalog of ``lang``."""
-    from babel.messages.pofile import read_po
+    """Messages that would show untranslated: empty or fuzzy. (The English catalog may leave a
+    message empty: its msgid is the English text.)"""
     missing = []
-    for tdir in translation_dirs():
-        po = tdir / lang / "LC_MESSAGES" / "messages.po"
-        if not po.exists():
+    for message in _read(catalog_path(lang)):
+        if not message.id:
             continue
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        for message in catalog:
-            if not message.id:
-                continue
-            text = message.string
-            empty = not any(text) if isinstance(text, tuple) else not text
-            if empty or message.fuzzy:
-                missing.append(f"{po.relative_to(KIOSK_DIR.parent)}: {message.id!r}")
+        text = message.string
+        empty = not all(text) if isinstance(text, tuple) else not text
+        if (empty and lang != "en") or message.fuzzy:
+            missing.append(f"{lang}: {message.id!r}")
     return missing
 
 
-def conflicting(lang: str = "zh_Hans") -> list[str]:
-    """The same English message translated differently in two catalogs: one would silently win."""
-    from babel.messages.pofile import read_po
-    seen: dict[str, tuple[str, str]] = {}
-    clashes = []
-    for tdir in translation_dirs():
-        po = tdir / lang / "LC_MESSAGES" / "messages.po"
-        if not po.exists():
-            continue
-        with po.open("rb") as f:
-            for m in read_po(f):
-                if not m.id or not m.string or isinstance(m.id, tuple):
-                    continue
-                where = str(po.relative_to(KIOSK_DIR.parent))
-                if m.id in seen and seen[m.id][0] != m.string:
-                    clashes.append(f"{m.id!r}: {seen[m.id][0]!r} in {seen[m.id][1]} but {m.string!r} in {where}")
-                seen.setdefault(m.id, (m.string, where))
-    return clashes
+def not_in_catalog(lang: str = "zh_Hans") -> list[str]:
+    """Strings in the source that the catalog does not carry (someone forgot `i18n update`)."""
+    known = {m.id if isinstance(m.id, str) else m.id[0] for m in _read(catalog_path(lang)) if m.id}
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        _extract(pot)
+        found = [m.id if isinstance(m.id, str) else m.id[0] for m in _read(pot) if m.id]
+    return [f"{lang}: {mid!r} is not in the catalog" for mid in found if mid not in known]
 
 
 @i18n_cli.command("check")
 def i18n_check():
-    """Fail when any Chinese message is missing or fuzzy."""
-    missing = untranslated() + not_in_catalogs() + conflicting()
+    """Fail when any message is missing, untranslated or fuzzy, in either language."""
+    missing = [line for lang in LANGS for line in untranslated(lang) + not_in_catalog(lang)]
     for line in missing:
         click.echo(line)
     if missing:
         raise SystemExit(1)
     click.echo("all messages translated")
-
-
-
-
-def not_in_catalogs(lang: str = "zh_Hans") -> list[str]:
-    """Strings in the source that no catalog of ``lang`` carries (someone forgot `i18n update`)."""
-    import tempfile
-    from babel.messages.pofile import read_po
-    known = set()
-    for tdir in translation_dirs():
-        po = tdir / lang / "LC_MESSAGES" / "messages.po"
-        if po.exists():
-            with po.open("rb") as f:
-                known |= {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
-    missing = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, sources, _tdir in _catalog_roots():
-            pot = Path(tmp) / f"{name}.pot"
-            _extract(sources, pot)
-            with pot.open("rb") as f:
-                for m in read_po(f):
-                    mid = m.id if isinstance(m.id, str) else (m.id[0] if m.id else "")
-                    if mid and mid not in known:
-                        missing.append(f"{name}: {mid!r}")
-    return missing

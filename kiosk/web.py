@@ -12,6 +12,7 @@ from flask import (Blueprint, Flask, current_app, jsonify, make_response, redire
                    request, session, url_for)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from wtforms import Form
 from sqlalchemy import text
 
 from .extensions import csrf, db
@@ -24,25 +25,55 @@ def wants_fragment() -> bool:
 
     ``bool(request.htmx)`` is also true for boosted and history-restore requests (PITFALLS.md).
     """
-    h = request.headers
-    return (h.get("HX-Request") == "true" and h.get("HX-Boosted") != "true"
-            and h.get("HX-History-Restore-Request") != "true")
+    hx = request.htmx
+    return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, **context):
-    """Render the fragment for htmx swaps and the full page otherwise; one URL, both forms."""
+def _has_form_errors(context: dict) -> bool:
+    return any(isinstance(v, Form) and v.errors for v in context.values())
+
+
+def render(page: str, fragment: str | None = None, status: int | None = None, **context):
+    """Render the fragment for htmx swaps and the full page otherwise; one URL, both forms.
+
+    The status is 422 when a form in the context has errors (htmx is configured to swap 422s), else
+    200, unless the caller says otherwise."""
     template = fragment if fragment and wants_fragment() else page
+    if status is None:
+        status = 422 if _has_form_errors(context) else 200
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
 
 
-def redirect_to(url: str, status: int = 303):
-    """Redirect a form post. An htmx swap would follow a plain redirect inside its target; ask htmx
-    for a real page load instead, so the whole page (and who is signed in) changes."""
+def hx_redirect(url: str, status: int = 303):
+    """Redirect after a form post. An htmx swap would follow a plain redirect inside its target; ask
+    htmx for a real page load instead (204, nothing to swap), so the whole page — and who is signed
+    in — changes. Boosted requests and plain browsers get a 303."""
     if wants_fragment():
-        return make_response("", 200, {"HX-Redirect": url})
+        return make_response("", 204, {"HX-Redirect": url})
     return redirect(url, status)
+
+
+def public(view):
+    """Mark a view anyone may use without signing in (residents' pages, the notice board, health).
+    Every view says who may use it, with this or ``auth.role_required``: tests/test_access.py checks."""
+    view.kiosk_access = "public"
+    return view
+
+
+def passive(view):
+    """Mark a view that pages call by themselves (status bar, banners, heartbeat): it does not count
+    as someone at the screen, so it never keeps an idle kiosk signed in."""
+    view.kiosk_passive = True
+    return view
+
+
+def is_passive() -> bool:
+    """True when no person asked for this request: a passive view, or a static file."""
+    if request.endpoint in (None, "static"):
+        return True
+    return getattr(current_app.view_functions.get(request.endpoint), "kiosk_passive", False)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -85,7 +116,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     sheets = _stylesheets(app)
     app.jinja_env.globals["stylesheets"] = lambda: sheets
-    app.jinja_env.globals["url_rules"] = lambda: app.view_functions
+    from . import registry
+    app.jinja_env.globals["feature_scripts"] = lambda: registry.get(app).scripts
+    app.jinja_env.globals["feature_banners"] = lambda: registry.get(app).banners
     if app.config.get("TRUST_PROXY"):
         # the township server behind a reverse proxy: rate limits need the resident's address
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -139,6 +172,8 @@ def _csrf_error(error):
 
 
 @bp.get("/healthz")
+@public
+@passive
 def healthz():
     # also idle-neutral: it is called by the watchdog, never with a session cookie
     db.session.execute(text("SELECT 1"))
@@ -150,6 +185,8 @@ def healthz():
 
 @bp.post("/healthz/heartbeat")
 @csrf.exempt
+@public
+@passive
 def heartbeat():
     """The kiosk page calls this every 30 s so that a watchdog can tell a frozen browser."""
     if request.remote_addr not in ("127.0.0.1", "::1"):
@@ -159,6 +196,7 @@ def heartbeat():
 
 
 @bp.get("/lang/<code>")
+@public
 def set_language(code: str):
     if code in ("zh_Hans", "en"):
         session["lang"] = code

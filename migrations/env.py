@@ -46,9 +46,9 @@ target_db = current_app.extensions['migrate'].db
 
 
 def get_metadata():
-    if hasattr(target_db, 'metadatas'):
-        return target_db.metadatas[None]
-    return target_db.metadata
+    # the application's tables and sync/'s own (outbox, change log, devices...), in one schema
+    import sync
+    return [target_db.metadatas[None], sync.metadata]
 
 
 def run_migrations_offline():

@@ -1,5 +1,31 @@
-"""Replication between village kiosks and the township server.
+"""Replication between village kiosks and the township server, as a library.
 
-This package knows nothing about features. Features only subclass :class:`sync.store.SyncedRecord`;
-everything a record needs to replicate (ids, scope, version, clock, tombstone) lives here.
+sync/ knows nothing about features and imports nothing from the application. An application:
+
+- binds it once: ``sync.init_app(app, db, mode="device"|"server", reference=..., on_enrol=...)``;
+- builds its record base from :class:`Synced` (``class SyncedRecord(Synced, db.Model)``) and lets its
+  migrations target :data:`metadata` (the protocol's own tables) beside its own;
+- stores uploaded files in the one blob store (:mod:`sync.blobs`);
+- runs :func:`sync_once` from a worker process (``flask sync worker``), never in a web worker.
+
+Everything else (change capture, the wire format, the server endpoints, conflicts) follows from
+there. The protocol is described in docs/sync.md.
 """
+from . import blobs
+from .client import (Result, SyncError, device_now, enroll, pending_count, request_sync_now, summary,
+                     sync_once)
+from .conflicts import count_open, differences, open_conflicts, settle
+from .extension import init_app
+from .ids import uuid7
+from .models import (SyncChangelog, SyncConflict, SyncDevice, SyncEnrolmentCode, SyncOutbox,
+                     SyncState)
+from .server import CLOCK_TOLERANCE_S, create_code, normalise_code, pending_down, scope_of
+from .store import NAMING_CONVENTION, Synced, metadata, utcnow
+
+__all__ = [
+    "CLOCK_TOLERANCE_S", "NAMING_CONVENTION", "Result", "SyncChangelog", "SyncConflict", "SyncDevice",
+    "SyncEnrolmentCode", "SyncError", "SyncOutbox", "SyncState", "Synced", "blobs", "count_open", "device_now",
+    "create_code", "differences", "enroll", "init_app", "metadata", "normalise_code", "open_conflicts",
+    "pending_count", "pending_down", "request_sync_now", "scope_of", "settle", "summary", "sync_once",
+    "utcnow", "uuid7",
+]

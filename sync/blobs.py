@@ -1,10 +1,13 @@
-"""Content-addressed files on either side: ``<instance>/blobs/<sha[:2]>/<sha>`` (the layout of
-kiosk/photos, kept here so that sync/ needs nothing from kiosk). Partial transfers wait in
-``<instance>/blobs/.incoming/`` and are checked against their hash before they are moved in place."""
+"""The one store of content-addressed files (photos) on either side: ``<instance>/blobs/<sha[:2]>/<sha>``.
+
+The application stores what people upload with :func:`put`; replication moves the same files between
+devices. Partial transfers wait in ``<instance>/blobs/.incoming/`` and are checked against their hash
+before they are moved in place."""
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 from flask import current_app
@@ -31,6 +34,22 @@ def has(sha: str) -> bool:
         return path(sha).exists()
     except ValueError:
         return False
+
+
+def put(data: bytes) -> str:
+    """Store bytes under their hash (atomically, durably); returns the hash."""
+    sha = hashlib.sha256(data).hexdigest()
+    target = path(sha)
+    if target.exists():
+        return sha
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    return sha
 
 
 def partial(sha: str, owner: str = "") -> Path:

@@ -23,15 +23,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .ids import uuid7
-from .store import SyncedRecord, utcnow
+from .store import Synced, utcnow
 
 
 def mode() -> str:
-    """device | server | off."""
+    """device | server | off: the app's ``SYNC_MODE`` setting, else the mode given to init_app."""
     if not has_app_context():
         return "device"
-    cfg = current_app.config
-    return cfg.get("SYNC_MODE") or ("server" if cfg.get("KIOSK_ROLE") == "township" else "device")
+    ext = current_app.extensions.get("sync")
+    return current_app.config.get("SYNC_MODE") or (ext.mode if ext is not None else "off")
 
 
 def next_values(conn, name: str, n: int) -> int:
@@ -103,10 +103,10 @@ def upsert_changelog(conn, entries: list[tuple[str, str, str]], source_device: s
 
 def _changed_records(session: Session):
     for obj in list(session.new):
-        if isinstance(obj, SyncedRecord) and not getattr(obj, "_sync_incoming", False):
+        if isinstance(obj, Synced) and not getattr(obj, "_sync_incoming", False):
             yield obj, True
     for obj in list(session.dirty):
-        if (isinstance(obj, SyncedRecord) and not getattr(obj, "_sync_incoming", False)
+        if (isinstance(obj, Synced) and not getattr(obj, "_sync_incoming", False)
                 and obj not in session.deleted and session.is_modified(obj, include_collections=False)):
             yield obj, False
 

@@ -18,23 +18,20 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import sqlalchemy as sa
 from flask import current_app
 
 from . import blobs, capture, clock, wire
+from .extension import extension
 from .models import SyncBlobQueue, SyncConflict, SyncOutbox, SyncState
-from .store import db, utcnow
+from .store import session, utcnow
 from .tables import parents_first, replicated, ride_along, row_blobs
 from .wire import WireError
 
 log = logging.getLogger("sync")
 TIMEOUT = (10, 60)  # connect, read (seconds): a 4G link in the hills is slow but not this slow
 USER_AGENT = "kiosk-sync/1"
-
-# called with the enrolment reply inside the enrolment transaction (the app stores reference rows)
-enrolment_hooks: list[Callable[[dict], None]] = []
 
 EXIT_CODES = {"ok": 0, "offline": 1, "refused": 2, "not_enrolled": 3, "busy": 4, "error": 5}
 
@@ -80,11 +77,11 @@ def device_now() -> dt.datetime:
 
 
 def state() -> SyncState:
-    st = db.session.get(SyncState, 1)
+    st = session().get(SyncState, 1)
     if st is None:
         st = SyncState(id=1, push_acked=0, pull_cursor=0, resyncs=0)
-        db.session.add(st)
-        db.session.flush()
+        session().add(st)
+        session().flush()
     return st
 
 
@@ -160,16 +157,16 @@ def enroll(server_url: str, code: str, *, label: str = "", force: bool = False, 
     st.offline_since = None
     if previous:
         requeue_all(st.village_code)
-    for hook in enrolment_hooks:
+    for hook in extension().on_enrol:
         hook(data)
-    db.session.commit()
+    session().commit()
     return st
 
 
 def requeue_all(village_code: str) -> int:
     """Put every record of the village in the outbox again, with an unknown base: used when the
     township has lost what this kiosk sent (restored server) or the kiosk enrols anew."""
-    conn = db.session.connection()
+    conn = session().connection()
     n = 0
     for t in replicated().values():
         try:
@@ -197,16 +194,16 @@ def pending_count(st: SyncState | None = None) -> int:
     q = sa.select(sa.func.count()).select_from(SyncOutbox).where(SyncOutbox.seq > st.push_acked)
     if st.village_code:
         q = q.where(SyncOutbox.village_id == st.village_code)
-    return db.session.scalar(q) or 0
+    return session().scalar(q) or 0
 
 
 def _drop_unsendable(st: SyncState) -> None:
     """Local edits of rows outside this kiosk's village (township-wide rows, a demo of another
     village) can never be sent; keeping them would also hold back the township's own versions."""
-    result = db.session.execute(sa.delete(SyncOutbox).where(SyncOutbox.village_id != st.village_code))
+    result = session().execute(sa.delete(SyncOutbox).where(SyncOutbox.village_id != st.village_code))
     if result.rowcount:
         log.warning("dropped %d outbox entries outside village %s", result.rowcount, st.village_code)
-        db.session.commit()
+        session().commit()
 
 
 def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
@@ -214,14 +211,14 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
     """The oldest waiting changes, bounded by count and bytes, with any parents they need."""
     tables = replicated()
     ob = SyncOutbox.__table__
-    entries = db.session.execute(
+    entries = session().execute(
         sa.select(ob.c.table_name, ob.c.record_id, ob.c.seq, ob.c.base_version, ob.c.base_hlc)
         .where(ob.c.seq > st.push_acked).order_by(ob.c.seq).limit(limit)).all()
     by_table: dict[str, list[str]] = {}
     for e in entries:
         by_table.setdefault(e.table_name, []).append(e.record_id)
     records = {}
-    conn = db.session.connection()
+    conn = session().connection()
     for name, ids in by_table.items():
         t = tables.get(name)
         if t is None:
@@ -247,7 +244,7 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
 
     parents = []
     for name, row in ride_along(conn, [(n, r) for n, r, _v, _s in chosen], waiting):
-        e = db.session.execute(sa.select(ob.c.seq, ob.c.base_version, ob.c.base_hlc).where(
+        e = session().execute(sa.select(ob.c.seq, ob.c.base_version, ob.c.base_hlc).where(
             ob.c.table_name == name, ob.c.record_id == row["id"])).one()
         parents.append((name, row, [e.seq, e.base_version, e.base_hlc, *tables[name].encode(row)], e.seq))
     writer = wire.Writer({})
@@ -309,7 +306,7 @@ def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Re
 
 def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, result: Result) -> None:
     """Acknowledgement, conflicts, pulled records, cursor and file queue: one transaction."""
-    conn = db.session.connection()
+    conn = session().connection()
     # take the write lock first, so nothing the kiosk's screens write can slip in between a read here
     # and the write that depends on it (PITFALLS.md: a deferred SQLite transaction may fail to upgrade)
     conn.execute(sa.update(SyncState.__table__).where(SyncState.__table__.c.id == 1)
@@ -369,7 +366,7 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
         st.full_pull = False
     if reply.get("_offset") is not None:
         st.clock_offset_s = reply["_offset"]
-    db.session.commit()
+    session().commit()
 
 
 def _queue(conn, queue, shas: set[str], direction: str) -> None:
@@ -460,13 +457,13 @@ def _download(http, st: SyncState, sha: str) -> str:
 
 
 def transfer_blobs(http, st: SyncState, result: Result) -> None:
-    queue = db.session.scalars(sa.select(SyncBlobQueue).order_by(SyncBlobQueue.direction.desc(),
+    queue = session().scalars(sa.select(SyncBlobQueue).order_by(SyncBlobQueue.direction.desc(),
                                                                  SyncBlobQueue.added_at)).all()
     for item in queue:
         outcome = (_upload if item.direction == "up" else _download)(http, st, item.sha256)
         result.requests += 1
         if outcome in ("done", "dropped"):
-            db.session.delete(item)
+            session().delete(item)
             if outcome == "done":
                 if item.direction == "up":
                     result.blobs_up += 1
@@ -474,7 +471,7 @@ def transfer_blobs(http, st: SyncState, result: Result) -> None:
                     result.blobs_down += 1
         else:
             item.attempts += 1
-        db.session.commit()
+        session().commit()
 
 
 # ---- a run ----------------------------------------------------------------------------------------
@@ -488,38 +485,38 @@ def sync_once(*, http=None, max_rounds: int = 100_000, limit: int = wire.MAX_REC
             return Result("busy", "busy", "another sync is running")
         st = state()
         if not st.device_id:
-            db.session.commit()
+            session().commit()
             return Result("not_enrolled", "not_enrolled", "this kiosk is not enrolled with a township server")
         http = http or _http()
         st.last_attempt_at = device_now()
-        db.session.commit()
+        session().commit()
         try:
             _drop_unsendable(st)
             _run(http, st, result, max_rounds, limit, max_bytes)
             transfer_blobs(http, st, result)
         except SyncError as e:
-            db.session.rollback()
+            session().rollback()
             st = state()
             result.outcome = "offline" if e.kind == "offline" else "refused"
             result.code, result.message = e.code, e.message
             st.last_error, st.last_error_detail = e.code[:40], e.message[:500]
             if e.kind == "offline" and st.offline_since is None:
                 st.offline_since = device_now()
-            db.session.commit()
+            session().commit()
             return result
         except Exception as e:  # keep the worker alive; the next run retries from the same cursors
-            db.session.rollback()
+            session().rollback()
             log.exception("sync failed")
             st = state()
             result.outcome, result.code, result.message = "error", "error", f"{type(e).__name__}: {e}"
             st.last_error, st.last_error_detail = "error", result.message[:500]
-            db.session.commit()
+            session().commit()
             return result
         st = state()
         st.last_success_at = device_now()
         st.offline_since = None
         st.last_error = st.last_error_detail = None
-        db.session.commit()
+        session().commit()
         return result
 
 
@@ -533,17 +530,17 @@ def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) 
             if e.code == "gap" and not gap_retried:
                 # the township lost what we sent (restored from a backup): send everything again
                 gap_retried = True
-                db.session.rollback()
+                session().rollback()
                 st = state()
                 st.push_acked = int(e.reply.get("hw", 0))
                 n = requeue_all(st.village_code)
-                capture.next_values(db.session.connection(), "outbox", 0)
-                db.session.commit()
+                capture.next_values(session().connection(), "outbox", 0)
+                session().commit()
                 result.notes.append(f"township had lost changes; re-sent {n} records")
                 continue
             raise
         _apply_reply(st, batch, reply, sections, result)
-        if not reply.get("more") and not db.session.scalar(
+        if not reply.get("more") and not session().scalar(
                 sa.select(SyncOutbox.seq).where(SyncOutbox.seq > st.push_acked).limit(1)):
             return
     raise SyncError("too_many_rounds", "sync did not finish within its round limit", "offline")
@@ -552,15 +549,15 @@ def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) 
 # ---- what the screens show ------------------------------------------------------------------------
 
 def summary() -> dict:
-    st = db.session.get(SyncState, 1)
-    open_conflicts = db.session.scalar(sa.select(sa.func.count()).select_from(SyncConflict).where(
+    st = session().get(SyncState, 1)
+    open_conflicts = session().scalar(sa.select(sa.func.count()).select_from(SyncConflict).where(
         SyncConflict.status == "open", SyncConflict.deleted.is_(False)))
-    files = db.session.scalar(sa.select(sa.func.count()).select_from(SyncBlobQueue))
+    files = session().scalar(sa.select(sa.func.count()).select_from(SyncBlobQueue))
     if st is None:
-        return {"enrolled": False, "pending": db.session.scalar(sa.select(sa.func.count()).select_from(SyncOutbox)),
+        return {"enrolled": False, "pending": session().scalar(sa.select(sa.func.count()).select_from(SyncOutbox)),
                 "conflicts": open_conflicts, "files": files, "state": None}
     return {"enrolled": bool(st.device_id), "pending": pending_count(st) if st.device_id else
-            db.session.scalar(sa.select(sa.func.count()).select_from(SyncOutbox)),
+            session().scalar(sa.select(sa.func.count()).select_from(SyncOutbox)),
             "conflicts": open_conflicts, "files": files, "state": st}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from .models import SyncConflict
-from .store import db, utcnow
+from .store import session, utcnow
 from .tables import META_COLUMNS, replicated
 
 SETTLE_ACTIONS = ("keep", "apply")
@@ -32,7 +32,7 @@ def settle(conflict: SyncConflict, action: str, who: str) -> None:
         return
     if action == "apply":
         t = replicated().get(conflict.table_name)
-        record = db.session.get(t.model, conflict.record_id) if t else None
+        record = session().get(t.model, conflict.record_id) if t else None
         if record is not None:
             for column, _winner, loser in differences(conflict):
                 if column in t.columns:
@@ -51,4 +51,4 @@ def open_conflicts(village_prefix: str | None = None):
 
 
 def count_open(village_prefix: str | None = None) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(open_conflicts(village_prefix).subquery())) or 0
+    return session().scalar(sa.select(sa.func.count()).select_from(open_conflicts(village_prefix).subquery())) or 0

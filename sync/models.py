@@ -1,4 +1,4 @@
-"""The protocol's own tables. Nothing here is a feature's data; SyncedRecord's columns stay as they are.
+"""The protocol's own tables. Nothing here is a feature's data.
 
 Device side (village kiosk):
 - ``sync_state``: one row, the enrolment and both cursors;
@@ -23,10 +23,10 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .store import SyncedRecord, db, utcnow
+from .store import Base, Synced, utcnow
 
 
-class SyncCounter(db.Model):
+class SyncCounter(Base):
     """Named monotonic counters. Taking the next value locks the row until commit, which is what
     makes the server's change-log cursor safe: numbers are handed out and committed in order."""
 
@@ -35,7 +35,7 @@ class SyncCounter(db.Model):
     value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
-class SyncOutbox(db.Model):
+class SyncOutbox(Base):
     __tablename__ = "sync_outbox"
     table_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     record_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -46,7 +46,7 @@ class SyncOutbox(db.Model):
     base_hlc: Mapped[str] = mapped_column(sa.String(64), default="")
 
 
-class SyncChangelog(db.Model):
+class SyncChangelog(Base):
     __tablename__ = "sync_changelog"
     __table_args__ = (sa.Index("ix_sync_changelog_village_seq", "village_id", "seq"),)
     table_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
@@ -59,7 +59,7 @@ class SyncChangelog(db.Model):
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class SyncState(db.Model):
+class SyncState(Base):
     """This kiosk's enrolment and cursors (one row, id 1)."""
 
     __tablename__ = "sync_state"
@@ -88,7 +88,7 @@ class SyncState(db.Model):
     full_pull: Mapped[bool] = mapped_column(default=False)
 
 
-class SyncBlobQueue(db.Model):
+class SyncBlobQueue(Base):
     __tablename__ = "sync_blob_queue"
     sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     # "up" (send to the township) or "down" (fetch from it)
@@ -98,7 +98,7 @@ class SyncBlobQueue(db.Model):
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class SyncDevice(db.Model):
+class SyncDevice(Base):
     """An enrolled kiosk, as the township knows it. Its credential is stored hashed."""
 
     __tablename__ = "sync_device"
@@ -132,7 +132,7 @@ class SyncDevice(db.Model):
     last_regression_at: Mapped[dt.datetime | None] = mapped_column()
 
 
-class SyncEnrolmentCode(db.Model):
+class SyncEnrolmentCode(Base):
     """A one-time, expiring code township staff give the person installing a kiosk."""
 
     __tablename__ = "sync_enrolment_code"
@@ -150,14 +150,14 @@ class SyncEnrolmentCode(db.Model):
     request_key: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
 
 
-class SyncBlobWanted(db.Model):
+class SyncBlobWanted(Base):
     __tablename__ = "sync_blob_wanted"
     sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     device_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class SyncConflict(SyncedRecord):
+class SyncConflict(Synced, Base):
     """Two versions of one record made apart: the server kept the first it accepted (``winner``);
     the other (``loser``) is kept here until a person settles it. Replicated, so the kiosk and the
     township show the same list."""

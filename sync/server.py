@@ -18,15 +18,15 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from typing import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from . import blobs, capture, wire
+from .extension import extension
 from .ids import uuid7
 from .models import (SyncBlobWanted, SyncChangelog, SyncConflict, SyncDevice, SyncEnrolmentCode)
-from .store import db, utcnow
+from .store import session, utcnow
 from .tables import parents_first, replicated, ride_along, row_blobs
 from .wire import WireError
 
@@ -35,10 +35,6 @@ bp = Blueprint("sync_api", __name__, url_prefix="/sync/v1")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a kiosk
 CLOCK_TOLERANCE_S = 300
 CONFLICT_NS = uuid.UUID("6f1c1f59-8d0e-4f55-9f52-3b4f2d7a1c01")
-
-# filled by the application: village code -> {"village": {...}, "township": {...}} reference rows
-reference_provider: list[Callable[[str], dict]] = []
-
 
 class Refused(Exception):
     def __init__(self, code: str, message: str, status: int = 400, **extra):
@@ -57,21 +53,19 @@ def _lean_headers(response):
 
 @bp.errorhandler(Refused)
 def _refused(e: Refused):
-    db.session.rollback()
+    session().rollback()
     return jsonify(error=e.code, message=e.message, **e.extra), e.status
 
 
 @bp.errorhandler(WireError)
 def _wire_error(e: WireError):
-    db.session.rollback()
+    session().rollback()
     return jsonify(error=e.code, message=e.message), e.status
 
 
-def init_server(app: Flask) -> None:
-    app.register_blueprint(bp)
-    csrf = app.extensions.get("csrf")
-    if csrf is not None:
-        csrf.exempt(bp)  # devices authenticate with a bearer credential, not a session cookie
+def scope_of(device: SyncDevice) -> list[str]:
+    """What a device may hold: its village's rows and its township's township-wide ones."""
+    return [device.village_id, device.village_id[:9]]
 
 
 def hash_secret(secret: str) -> str:
@@ -91,14 +85,14 @@ def normalise_code(code: str) -> str:
 def create_code(village_id: str, created_by: str | None, hours: float = 24, request_key: str | None = None):
     """A one-time enrolment code for a village. The caller commits. Same ``request_key``, same code."""
     if request_key:
-        found = db.session.scalar(sa.select(SyncEnrolmentCode).where(SyncEnrolmentCode.request_key == request_key))
+        found = session().scalar(sa.select(SyncEnrolmentCode).where(SyncEnrolmentCode.request_key == request_key))
         if found is not None:
             return found
     code = new_code()
     row = SyncEnrolmentCode(id=uuid7(), code_hash=hash_secret(code), code=code, village_id=village_id,
                             created_by=created_by, expires_at=utcnow() + dt.timedelta(hours=hours),
                             request_key=request_key)
-    db.session.add(row)
+    session().add(row)
     return row
 
 
@@ -111,7 +105,7 @@ def _authenticate() -> SyncDevice:
     if not auth.startswith("Bearer "):
         raise Refused("unauthenticated", "this request carries no device credential", 401)
     device_id, _, token = auth[7:].strip().partition(":")
-    device = db.session.get(SyncDevice, device_id) if device_id and len(device_id) <= 36 else None
+    device = session().get(SyncDevice, device_id) if device_id and len(device_id) <= 36 else None
     if device is None or not hmac.compare_digest(device.token_hash, hash_secret(token)):
         raise Refused("bad_credential", "unknown device or wrong credential", 401)
     if device.revoked_at is not None:
@@ -158,14 +152,14 @@ def enrol():
     token_hash = str(data.get("token_sha256", ""))
     if len(token_hash) != 64 or any(c not in "0123456789abcdef" for c in token_hash):
         raise Refused("malformed", "token_sha256 must be the SHA-256 (hex) of the device's secret")
-    row = db.session.scalar(sa.select(SyncEnrolmentCode).where(SyncEnrolmentCode.code_hash == hash_secret(code))
+    row = session().scalar(sa.select(SyncEnrolmentCode).where(SyncEnrolmentCode.code_hash == hash_secret(code))
                             .with_for_update())
     now = utcnow()
     if row is None:
         raise Refused("code_unknown", "this enrolment code does not exist; check it or ask the township "
                       "for a new one", 404)
     if row.used_at is not None:
-        device = db.session.get(SyncDevice, row.device_id) if row.device_id else None
+        device = session().get(SyncDevice, row.device_id) if row.device_id else None
         if device is None or device.token_hash != token_hash or device.revoked_at is not None:
             raise Refused("code_used", "this enrolment code was already used; ask the township for a new one", 410)
     elif row.expires_at <= now:
@@ -174,11 +168,11 @@ def enrol():
         device = SyncDevice(id=uuid7(), village_id=row.village_id, token_hash=token_hash,
                             label=str(data.get("label", ""))[:80], app_version=str(data.get("app_version", ""))[:20],
                             enrolled_by=row.created_by, enrolled_at=now)
-        db.session.add(device)
+        session().add(device)
         row.used_at, row.device_id, row.code = now, device.id, None
-    db.session.commit()
+    session().commit()
     reference = {}
-    for provider in reference_provider:
+    for provider in extension().reference:
         reference.update(provider(device.village_id) or {})
     return jsonify(device_id=device.id, village_id=device.village_id, township_code=device.village_id[:9],
                    reference=reference, server_now=_epoch_ms(now), wire_version=wire.VERSION)
@@ -240,7 +234,7 @@ def _validate_push(device: SyncDevice, header: dict, sections) -> list:
 
 def _apply_push(device: SyncDevice, batch: list) -> tuple[list, list[str]]:
     """Apply a validated batch; returns (conflicted (table, id) pairs, blob hashes the server lacks)."""
-    conn = db.session.connection()
+    conn = session().connection()
     capture.next_values(conn, "changelog", 0)  # take the change-log lock before reading anything
     applied, touched, conflicted = [], [], []
     need: set[str] = set()
@@ -281,10 +275,10 @@ def _apply_push(device: SyncDevice, batch: list) -> tuple[list, list[str]]:
     capture.upsert_changelog(conn, applied, device.id)
     capture.upsert_changelog(conn, touched, None)  # the winner goes back to the device that lost
     if need:
-        have = set(db.session.scalars(sa.select(SyncBlobWanted.sha256).where(
+        have = set(session().scalars(sa.select(SyncBlobWanted.sha256).where(
             SyncBlobWanted.device_id == device.id, SyncBlobWanted.sha256.in_(need))))
         for sha in need - have:
-            db.session.add(SyncBlobWanted(sha256=sha, device_id=device.id))
+            session().add(SyncBlobWanted(sha256=sha, device_id=device.id))
     return conflicted, sorted(need)
 
 
@@ -292,22 +286,34 @@ def _record_conflict(t, winner: dict, loser: dict, kind: str, device_id: str) ->
     if t.name == SyncConflict.__tablename__:
         return  # two people settled the same conflict: the first settlement stands, quietly
     cid = str(uuid.uuid5(CONFLICT_NS, f"{t.name}/{loser['id']}/{loser['version']}/{loser['hlc']}"))
-    if db.session.get(SyncConflict, cid) is not None:
+    if session().get(SyncConflict, cid) is not None:
         return
-    db.session.add(SyncConflict(id=cid, village_id=winner["village_id"], table_name=t.name,
+    session().add(SyncConflict(id=cid, village_id=winner["village_id"], table_name=t.name,
                                 record_id=winner["id"], kind=kind, winner=winner, loser=loser,
                                 loser_device=device_id, detected_at=utcnow(), status="open"))
-    db.session.flush()
+    session().flush()
+
+
+def _not_echo(device: SyncDevice, own: bool = False):
+    """What the device pushed itself it need not pull back, unless it lost its database."""
+    cl = SyncChangelog.__table__
+    return sa.true() if own else sa.or_(cl.c.source_device.is_(None), cl.c.source_device != device.id)
+
+
+def pending_down(device: SyncDevice) -> int:
+    """Changes in the device's scope that it has not pulled yet (the devices screen shows them)."""
+    cl = SyncChangelog.__table__
+    return session().scalar(sa.select(sa.func.count()).select_from(cl).where(
+        cl.c.seq > device.pull_cursor, cl.c.village_id.in_(scope_of(device)), _not_echo(device))) or 0
 
 
 def _pull(device: SyncDevice, cursor: int, limit: int, writer: wire.Writer, own: bool = False) -> tuple[int, bool]:
     """The next page of the change log in the device's scope, after ``cursor``; (new cursor, more)."""
-    conn = db.session.connection()
+    conn = session().connection()
     horizon = capture.current_value(conn, "changelog")
     cl = SyncChangelog.__table__
-    scope = [device.village_id, device.village_id[:9]]
-    # what the device pushed itself it need not pull back, unless it lost its database
-    not_echo = sa.true() if own else sa.or_(cl.c.source_device.is_(None), cl.c.source_device != device.id)
+    scope = scope_of(device)
+    not_echo = _not_echo(device, own)
     entries = conn.execute(
         sa.select(cl.c.seq, cl.c.table_name, cl.c.record_id)
         .where(cl.c.seq > cursor, cl.c.seq <= horizon, cl.c.village_id.in_(scope), not_echo)
@@ -378,7 +384,7 @@ def exchange():
         if isinstance(header.get("pending"), int):
             device.pending_up = header["pending"]
         device.pull_cursor = cursor
-        db.session.commit()  # the clock and last contact are recorded even when the batch is refused
+        session().commit()  # the clock and last contact are recorded even when the batch is refused
 
     reply = {"server_now": _epoch_ms(now), "offset": offset, "hw": device.push_hw}
     # a device that reports less than it confirmed before came back with an older database:
@@ -393,7 +399,7 @@ def exchange():
                       409, hw=device.push_hw)
     batch = _validate_push(device, header, sections) if rows else []
     conflicted, need = _apply_push(device, batch) if batch else ([], [])
-    device = db.session.get(SyncDevice, device.id)
+    device = session().get(SyncDevice, device.id)
     if not replay:
         if resync:
             device.regressions = (device.regressions or 0) + 1
@@ -407,7 +413,7 @@ def exchange():
                 device.last_push_at = now
         if isinstance(rid, str):
             device.recent_requests = ((device.recent_requests or []) + [rid[:40]])[-32:]
-    db.session.commit()
+    session().commit()
     reply.update(acked=to if to > frm else acked, hw=device.push_hw)
     if conflicted:
         reply["conflicts"] = conflicted
@@ -425,7 +431,7 @@ def exchange():
     if more:
         reply["more"] = True
     writer.set_header(reply)
-    db.session.rollback()
+    session().rollback()
     return _message(reply, writer)
 
 
@@ -437,10 +443,10 @@ def upload_blob(sha: str):
     if not blobs.HEX64.match(sha):
         raise Refused("malformed", "not a SHA-256")
     if blobs.has(sha):
-        db.session.execute(sa.delete(SyncBlobWanted).where(SyncBlobWanted.sha256 == sha))
-        db.session.commit()
+        session().execute(sa.delete(SyncBlobWanted).where(SyncBlobWanted.sha256 == sha))
+        session().commit()
         return jsonify(complete=True)
-    wanted = db.session.get(SyncBlobWanted, (sha, device.id))
+    wanted = session().get(SyncBlobWanted, (sha, device.id))
     if wanted is None:
         raise Refused("not_wanted", "no record of this device names this file", 403)
     try:
@@ -463,8 +469,8 @@ def upload_blob(sha: str):
         return jsonify(complete=False, offset=size)
     if not blobs.finish(part, sha):
         raise Refused("hash_mismatch", "the file does not match its hash; send it again", 422)
-    db.session.execute(sa.delete(SyncBlobWanted).where(SyncBlobWanted.sha256 == sha))
-    db.session.commit()
+    session().execute(sa.delete(SyncBlobWanted).where(SyncBlobWanted.sha256 == sha))
+    session().commit()
     return jsonify(complete=True), 201
 
 

@@ -1,9 +1,14 @@
-"""The persistence base every replicated table stands on.
+"""The persistence base every replicated table stands on, and the session sync/ works in.
 
-``db`` is the one Flask-SQLAlchemy object of the application. Its metadata names every constraint,
-because Alembic's batch mode on SQLite rebuilds tables and needs names to drop them (PITFALLS.md).
+sync/ is a library: it owns no application's database object. The application creates its
+Flask-SQLAlchemy ``db`` and hands it to :func:`sync.init_app`; everything here reaches the database
+through :func:`session`, and features build their record base from the :class:`Synced` mixin.
 
-``SyncedRecord`` gives a table what replication needs:
+The protocol's own tables (outbox, change log, devices, conflicts...) live on :data:`metadata`, which
+sits beside the application's in its migrations. Both name every constraint: Alembic's batch mode on
+SQLite rebuilds tables and needs names to drop them (PITFALLS.md).
+
+:class:`Synced` gives a table what replication needs:
 - ``id``: UUID v7 made where the record is created, never an autoincrement;
 - ``village_id``: scope — a 12-digit village code, or the 9-digit township code for township-wide rows;
 - ``version`` and ``hlc``: bumped in the same flush as every change (see :func:`_stamp`);
@@ -16,10 +21,9 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask_sqlalchemy import SQLAlchemy
+from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from . import clock
 from .ids import uuid7
@@ -32,7 +36,19 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION))
+#: the protocol's own tables; an application's migrations target this beside its own metadata
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the protocol's own tables (not the application's)."""
+
+    metadata = metadata
+
+
+def session() -> Session:
+    """The application's session: the Flask-SQLAlchemy object given to :func:`sync.init_app`."""
+    return current_app.extensions["sync"].db.session
 
 
 def utcnow() -> dt.datetime:
@@ -40,7 +56,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-class SyncNode(db.Model):
+class SyncNode(Base):
     """This database's identity in replication and the last clock value it issued.
 
     One row. The node id is made on first use, never derived from the machine: a cloned SD card
@@ -53,8 +69,9 @@ class SyncNode(db.Model):
     last_hlc: Mapped[str | None] = mapped_column(sa.String(64))
 
 
-class SyncedRecord(db.Model):
-    __abstract__ = True
+class Synced:
+    """Mixin of every replicated table. An application declares its abstract record base as
+    ``class SyncedRecord(Synced, db.Model): __abstract__ = True`` and features subclass that."""
 
     #: "fact" tables are append-only (inspections, checks, pledges...); "entity" tables are mutable.
     __sync_kind__ = "entity"
@@ -74,50 +91,33 @@ class SyncedRecord(db.Model):
         return sa.select(cls).where(cls.deleted.is_(False))
 
 
-def commit_once(model, record_id: str):
-    """Commit a record whose id the client made (a form shown once, submitted maybe twice).
-
-    When another copy of the same submission committed first, the primary key refuses this one:
-    roll back and keep what is there. Returns the stored record.
-    """
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        existing = db.session.get(model, record_id)
-        if existing is None:
-            raise
-        return existing
-    return db.session.get(model, record_id)
-
-
-def local_node(session: Session) -> SyncNode:
-    with session.no_autoflush:
-        node = session.get(SyncNode, 1)
+def local_node(s: Session) -> SyncNode:
+    with s.no_autoflush:
+        node = s.get(SyncNode, 1)
         if node is None:
             node = SyncNode(id=1, node_id=uuid7())
-            session.add(node)
+            s.add(node)
     return node
 
 
-def _stamped_records(session: Session):
-    for obj in session.new:
-        if isinstance(obj, SyncedRecord):
+def _stamped_records(s: Session):
+    for obj in s.new:
+        if isinstance(obj, Synced):
             yield obj
-    for obj in session.dirty:
-        if isinstance(obj, SyncedRecord) and session.is_modified(obj, include_collections=False):
+    for obj in s.dirty:
+        if isinstance(obj, Synced) and s.is_modified(obj, include_collections=False):
             # replication writes incoming versions as they are; it marks them to skip stamping
             if not getattr(obj, "_sync_incoming", False):
                 yield obj
 
 
 @event.listens_for(Session, "before_flush")
-def _stamp(session: Session, flush_context, instances) -> None:
+def _stamp(s: Session, flush_context, instances) -> None:
     """Give every new or changed synced record its next version and clock value, in the same flush."""
-    records = [r for r in _stamped_records(session) if not getattr(r, "_sync_incoming", False)]
+    records = [r for r in _stamped_records(s) if not getattr(r, "_sync_incoming", False)]
     if not records:
         return
-    node = local_node(session)
+    node = local_node(s)
     now = utcnow()
     last = node.last_hlc
     for record in records:

@@ -1,6 +1,6 @@
 """Which tables replicate, and how their rows travel.
 
-Replicated tables are found, not listed: every mapped subclass of :class:`SyncedRecord`, by
+Replicated tables are found, not listed: every mapped subclass of :class:`sync.store.Synced`, by
 ``__tablename__``. A row travels as the values of its columns in a fixed order; datetimes as ISO
 text, JSON columns as JSON. Columns whose names end in ``_sha256`` name blobs (a hash, or a JSON
 list/dict holding hashes).
@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 
-from .store import SyncedRecord, db
+from .store import Synced
 
 META_COLUMNS = ("id", "village_id", "version", "hlc", "origin", "recorded_at", "modified_at", "deleted")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -72,21 +72,28 @@ def _codec(column: sa.Column) -> tuple[Callable, Callable]:
     return _identity, _identity
 
 
-_cache: dict[int, dict[str, Table]] = {}
+_cache: dict[frozenset, dict[str, Table]] = {}
+
+
+def _mapped_subclasses(cls) -> list[type]:
+    found, todo = [], list(cls.__subclasses__())
+    while todo:
+        sub = todo.pop()
+        todo.extend(sub.__subclasses__())
+        if isinstance(getattr(sub, "__table__", None), sa.Table) and "__table__" in vars(sub):
+            found.append(sub)
+    return found
 
 
 def replicated() -> dict[str, Table]:
     """Every replicated table of the models imported in this process, by table name."""
-    mappers = db.Model.registry.mappers
-    key = len(mappers)
+    classes = _mapped_subclasses(Synced)
+    key = frozenset(classes)
     if key in _cache:
         return _cache[key]
     found: dict[str, Table] = {}
-    for mapper in mappers:
-        cls = mapper.class_
-        if not issubclass(cls, SyncedRecord) or not isinstance(mapper.local_table, sa.Table):
-            continue
-        table = mapper.local_table
+    for cls in sorted(classes, key=lambda c: c.__table__.name):
+        table = cls.__table__
         if table.name in found:
             continue
         cols = [c.name for c in table.columns]

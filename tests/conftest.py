@@ -23,6 +23,12 @@ from .pg import Cluster
 ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ROOT / "tests" / "artefacts"
 DEMO_VILLAGE = "330326100201"
+TOWNSHIP = DEMO_VILLAGE[:9]  # 昆阳镇
+# the demo village's neighbours on the township server (invented names, real code shape)
+NEIGHBOURS = {"330326100202": "西湾村", "330326100203": "凤山村"}
+OTHER_TOWNSHIP = "330326101"  # 鳌江镇
+OTHER_TOWNSHIP_VILLAGE = ("330326101201", "江口村")
+STAFF_PASSWORD = "correct horse battery"
 DEMO_PINS = {"陈建国": "2580", "林海燕": "3691", "李伟": "1357"}
 
 BASE_CONFIG = {
@@ -144,12 +150,14 @@ class Auth:
         with self.app.app_context():
             return db.session.scalar(db.select(Person).where(Person.name == name))
 
-    def sign_in(self, name: str) -> None:
+    def sign_in(self, name: str):
+        """Sign ``name`` in on this client; returns the client."""
         import time
         person = self.person(name)
         with self.client.session_transaction() as session:
             session["person_id"] = person.id
             session["seen"] = time.time()
+        return self.client
 
     def sign_in_with_pin(self, name: str, pin: str | None = None):
         person = self.person(name)
@@ -178,21 +186,81 @@ def volunteer(auth):
 
 
 @pytest.fixture
-def staff(app, client):
-    """The client, signed in as a township station staff member of 昆阳镇 (the demo village's township)."""
-    import time
+def auth_for():
+    """Auth for an app of the test's own making: ``auth_for(app).sign_in("李伟")`` gives a client."""
+    return lambda app: Auth(app, app.test_client())
+
+
+# ---- the township: its villages and its station staff ------------------------------------------
+
+def add_villages(app) -> None:
+    """The demo village's neighbours of 昆阳镇, and one village of another township (鳌江镇)."""
+    from kiosk.village import Village
+    with app.app_context():
+        for code, name in [*NEIGHBOURS.items(), OTHER_TOWNSHIP_VILLAGE]:
+            if db.session.get(Village, code) is None:
+                db.session.add(Village(code=code, name=name, township_code=code[:9]))
+        db.session.commit()
+
+
+def add_staff(app, username: str, township: str = TOWNSHIP, password: str = STAFF_PASSWORD,
+              name: str = "周站长") -> int:
+    """A township station staff account; returns its id."""
     from kiosk.auth.models import StaffUser
     from kiosk.auth.security import hasher
     with app.app_context():
-        user = StaffUser(username="zhou", name="周站长", township_code=DEMO_VILLAGE[:9],
-                         password_hash=hasher().hash("correct horse battery"))
+        user = StaffUser(username=username, name=name, township_code=township,
+                         password_hash=hasher().hash(password))
         db.session.add(user)
         db.session.commit()
-        user_id = user.id
+        return user.id
+
+
+def sign_in_staff(client, user_id: int, village: str | None = None):
+    """Sign a staff member in on ``client`` (the quick way), looking at ``village`` if given."""
+    import time
     with client.session_transaction() as session:
         session["staff_id"] = user_id
         session["seen"] = time.time()
+        if village:
+            session["village_code"] = village
     return client
+
+
+@pytest.fixture
+def staff(app, client):
+    """The client, signed in as a township station staff member of 昆阳镇 (the demo village's township)."""
+    return sign_in_staff(client, add_staff(app, "zhou"))
+
+
+@pytest.fixture
+def township_app(database, db_kind, tmp_path):
+    """The township server of 昆阳镇: same demo data, township role, three villages of its own."""
+    app = make_app(database(db_kind), tmp_path / "township", KIOSK_ROLE="township")
+    add_villages(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def station(township_app):
+    """A client of the township server, signed in as 昆阳镇 station staff."""
+    return sign_in_staff(township_app.test_client(), add_staff(township_app, "zhou-test"))
+
+
+@pytest.fixture
+def township_live_server(database, tmp_path):
+    """The township server over real HTTP (SQLite, CSRF on) with a staff account `zhou-test`."""
+    app = make_app(database("sqlite"), tmp_path / "township-live", WTF_CSRF_ENABLED=True, KIOSK_ROLE="township")
+    add_villages(app)
+    add_staff(app, "zhou-test", name="周立新")
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
 
 
 # ---- live servers and the browser -------------------------------------------------------------

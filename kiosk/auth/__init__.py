@@ -10,11 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from sync.store import db
+from ..extensions import db
 
 from ..village import Person, Township, current_village
 from ..village.models import DUTIES
-from ..web import is_township, redirect_to, render, safe_next
+from ..web import hx_redirect, is_township, render, safe_next
 from . import security
 from .models import KioskPin, StaffUser
 from .security import current_person, current_staff, may, role_required  # noqa: F401
@@ -63,7 +63,7 @@ def pin_pad(person_id: str):
         db.session.commit()
         if outcome == "ok":
             security.sign_in_person(person)
-            return redirect_to(next_url)
+            return hx_redirect(next_url)
         status = 422
         if outcome == "locked":
             error = _("Too many wrong PINs. This person is locked out until %(time)s.",

@@ -7,7 +7,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from ..village.models import Person
 

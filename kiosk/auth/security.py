@@ -11,9 +11,11 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from ..village.models import Person
+from ..web import hx_redirect, is_passive
 from .models import KioskPin, StaffUser
 
 
@@ -117,12 +119,6 @@ def current_staff() -> StaffUser | None:
     return g.staff
 
 
-def passive(view):
-    """Mark a view that pages poll (status bar, banners): it does not count as someone at the screen."""
-    view.kiosk_passive = True
-    return view
-
-
 def enforce_idle_timeout() -> None:
     """Sign out whoever has left the kiosk alone; the browser does the same and shows the board."""
     if not (session.get("person_id") or session.get("staff_id")):
@@ -134,8 +130,7 @@ def enforce_idle_timeout() -> None:
     if now - session.get("seen", 0) > idle:
         sign_out()
     else:
-        view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-        if request.endpoint != "static" and not getattr(view, "kiosk_passive", False):
+        if not is_passive():
             session["seen"] = now
 
 
@@ -154,6 +149,8 @@ def may(level: str) -> bool:
 
 
 def role_required(level: str):
+    """Only people at ``level`` (see :func:`may`) reach the view; the anonymous are asked to sign in,
+    the rest get 403."""
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
@@ -162,9 +159,8 @@ def role_required(level: str):
             if current_person() is None and current_staff() is None:
                 target = url_for("auth.staff_login" if level == "staff" else "auth.signin", next=request.full_path
                                  if request.method == "GET" else None)
-                if request.headers.get("HX-Request") == "true":
-                    return "", 204, {"HX-Redirect": target}
-                return redirect(target)
+                return hx_redirect(target, 302)
             raise Forbidden()
+        wrapped.kiosk_access = level
         return wrapped
     return decorator

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 from flask import Flask, current_app
 
-from sync.store import db
+from ..extensions import db
 
 from .. import registry
 from ..auth import security

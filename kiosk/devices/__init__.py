@@ -16,9 +16,10 @@ from ..qr import public_url, symbol_svg
 from wtforms import HiddenField, SelectField
 from wtforms.validators import DataRequired
 
-from sync.models import SyncChangelog, SyncDevice, SyncEnrolmentCode
-from sync.server import CLOCK_TOLERANCE_S, create_code, normalise_code
-from sync.store import db, utcnow
+from sync import SyncChangelog, SyncDevice, SyncEnrolmentCode, pending_down, scope_of
+from sync import CLOCK_TOLERANCE_S, create_code, normalise_code
+from ..extensions import db
+from ..records import utcnow
 
 from .. import registry
 from ..auth import role_required
@@ -65,13 +66,6 @@ def _mine(device_or_code):
     if device_or_code is None or not device_or_code.village_id.startswith(staff.township_code):
         abort(404)
     return device_or_code
-
-
-def pending_down(device: SyncDevice) -> int:
-    cl = SyncChangelog.__table__
-    return db.session.scalar(sa.select(sa.func.count()).select_from(cl).where(
-        cl.c.seq > device.pull_cursor, cl.c.village_id.in_([device.village_id, device.village_id[:9]]),
-        sa.or_(cl.c.source_device.is_(None), cl.c.source_device != device.id))) or 0
 
 
 def clock_off(device: SyncDevice) -> bool:

@@ -14,7 +14,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from .. import registry
 from ..auth import role_required

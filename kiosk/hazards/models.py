@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sync.store import SyncedRecord
+from ..records import SyncedRecord
 
 # DOMAIN.md, "Hazards": what a report form offers
 CATEGORIES = {

@@ -22,3 +22,7 @@ def safety_tips() -> list[tuple[str, str]]:
          _("Shout to warn your neighbours, leave at once, close doors behind you and call 119. "
            "Do not go back for belongings.")),
     ]
+
+
+def tip_slides() -> list[tuple[str, dict]]:
+    return [("home/_slide_tip.html", {"title": title, "body": body}) for title, body in safety_tips()]

@@ -15,8 +15,8 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from sync.ids import uuid7
-from sync.store import db
+from ..records import uuid7
+from ..extensions import db
 
 from ..auth import role_required
 from ..validators import phone_number as phone_check

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from sync.store import commit_once, db, utcnow
+from ..extensions import db
+from ..records import commit_once, utcnow
 
 from .. import registry
 from ..auth import current_person, current_staff, may, role_required

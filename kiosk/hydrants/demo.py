@@ -7,7 +7,8 @@ import random
 
 import sqlalchemy as sa
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from ..hazards import open_hazard
 from ..village import Person

@@ -15,7 +15,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from sync.ids import uuid7
+from ..records import uuid7
 
 from ..validators import phone_number
 from .models import (HYDRANT_KINDS, ICE_STATES, INSPECTION_ITEMS, ITEM_RESULTS, POOL_CHECK_KINDS, PROBLEMS,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sync.store import SyncedRecord
+from ..records import SyncedRecord
 
 # Label codes: short, unambiguous when read off a weathered plate (no 0/O, 1/I).
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

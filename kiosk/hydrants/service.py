@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from .models import (CODE_ALPHABET, CODE_LENGTH, Hydrant, HydrantInspection, InspectionIntervals, PoolCheck,
                      WaterPool)

@@ -10,7 +10,8 @@ from wtforms import BooleanField, PasswordField, SelectMultipleField, StringFiel
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from .. import registry
 from ..auth import role_required, security

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from sync.store import db
+from ..extensions import db
 
 from .. import registry
 from ..registry import Tile

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from werkzeug.exceptions import Forbidden
 
-from sync.store import utcnow
+from ..records import utcnow
 
 from ..auth.security import current_person, current_staff, may
 from ..village import village_or_404  # noqa: F401  (the pact modules import it from here)

@@ -6,8 +6,9 @@ import datetime as dt
 import math
 import random
 
-from sync.ids import uuid7
-from sync.store import db, utcnow
+from ..records import uuid7
+from ..extensions import db
+from ..records import utcnow
 
 from ..hazards import open_hazard
 from ..village.models import Household, Person, Village

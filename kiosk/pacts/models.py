@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sync.store import SyncedRecord
+from ..records import SyncedRecord
 
 # draft -> adopted (villagers' meeting) -> published (posted, pledges open) -> superseded
 STATUSES = {

@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional
 
-from sync.ids import uuid7
-from sync.store import db
+from ..records import uuid7
+from ..extensions import db
 
 from ..auth import role_required
 from ..auth.security import current_person, may

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from ..village.models import Household, Village
 from .models import PLEDGING_METHODS, DoorVisit, Pact, PactClause, PactTemplate, Pledge

@@ -9,8 +9,9 @@ from markupsafe import Markup
 from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from sync.ids import uuid7
-from sync.store import db, utcnow
+from ..records import uuid7
+from ..extensions import db
+from ..records import utcnow
 
 from ..auth import role_required
 from ..auth.security import may

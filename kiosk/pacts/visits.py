@@ -10,8 +10,8 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from sync.ids import uuid7
-from sync.store import db
+from ..records import uuid7
+from ..extensions import db
 
 from ..auth import role_required
 from ..auth.security import current_person, current_staff

@@ -12,8 +12,8 @@ from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from sync.ids import uuid7
-from sync.store import db
+from ..records import uuid7
+from ..extensions import db
 
 from .. import registry
 from ..auth import current_person, current_staff, role_required

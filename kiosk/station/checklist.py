@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from .models import CATALOGUE, ChecklistItem, ChecklistTemplate, StationCheck, StationItem
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from ..village import Person
 from .checklist import current_template, seed_township_template, steps_for

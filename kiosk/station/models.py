@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sync.store import SyncedRecord, utcnow
+from ..records import SyncedRecord, utcnow
 
 # DOMAIN.md, "Micro fire station": the four equipment groups of the community standard
 GROUPS = {

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
-from sync.ids import uuid7
-from sync.store import commit_once, db, utcnow
+from ..records import uuid7
+from ..extensions import db
+from ..records import commit_once, utcnow
 
 from ..hazards import open_hazard
 from ..hazards.models import CLOSED_STATUSES, Hazard

@@ -6,10 +6,9 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
-from sync import client as sync_client
-from sync import server as sync_server
-from sync.cli import sync_cli
-from sync.store import db
+import sync
+
+from ..extensions import db
 
 from .. import registry
 from ..registry import Tile
@@ -48,8 +47,7 @@ def _reference_for(village_code: str) -> dict:
 
 def _enrolled_village() -> str | None:
     try:
-        from sync.models import SyncState
-        return db.session.scalar(db.select(SyncState.village_code).where(SyncState.id == 1))
+        return db.session.scalar(db.select(sync.SyncState.village_code).where(sync.SyncState.id == 1))
     except Exception:  # not migrated yet
         db.session.rollback()
         return None
@@ -57,18 +55,14 @@ def _enrolled_village() -> str | None:
 
 def init_app(app: Flask) -> None:
     township = app.config["KIOSK_ROLE"] == "township"
-    app.config.setdefault("SYNC_MODE", "server" if township else "device")
-    app.cli.add_command(sync_cli)
     app.register_blueprint(bp)
+    hooks = app.extensions["sync"]
     if township:
-        sync_server.init_server(app)
-        if _reference_for not in sync_server.reference_provider:
-            sync_server.reference_provider.append(_reference_for)
+        hooks.reference.append(_reference_for)
         registry.add_tile(app, Tile("conflicts", _l("Sync conflicts"), "syncui.conflicts", "sync", 85,
                                     badge=conflicts_badge, roles=("township",)))
     else:
-        if _store_reference not in sync_client.enrolment_hooks:
-            sync_client.enrolment_hooks.append(_store_reference)
+        hooks.on_enrol.append(_store_reference)
         registry.set_status(app, status_text)
         registry.get(app).enrolled_village = _enrolled_village
         registry.add_tile(app, Tile("sync", _l("Sync"), "syncui.index", "sync", 80, badge=sync_badge,

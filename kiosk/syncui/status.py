@@ -5,7 +5,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from sync import client
+import sync
 
 CLOCK_TOLERANCE_S = 300
 
@@ -46,7 +46,7 @@ def waiting(n: int) -> str:
 
 
 def status_text() -> tuple[str, str, str]:
-    s = client.summary()
+    s = sync.summary()
     st = s["state"]
     if not s["enrolled"]:
         text = _("Not connected to a township server")
@@ -62,7 +62,7 @@ def status_text() -> tuple[str, str, str]:
         parts.append(_("Offline since %(time)s", time=format_datetime(st.offline_since, "short")))
         tone = "warn"
     elif st.last_success_at is not None:
-        seconds = (client.device_now() - st.last_success_at).total_seconds()
+        seconds = (sync.device_now() - st.last_success_at).total_seconds()
         parts.append(ago(seconds))
         if seconds > 24 * 3600:
             tone = "warn"

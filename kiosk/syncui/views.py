@@ -11,10 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired
 
-from sync import client
-from sync.conflicts import count_open, differences, open_conflicts, settle
-from sync.models import SyncConflict
-from sync.store import db
+import sync
+from sync import SyncConflict, count_open, differences, open_conflicts, settle
+from ..extensions import db
 
 from ..auth import role_required
 from ..auth.security import current_person, current_staff
@@ -88,7 +87,7 @@ def table_label(name: str) -> str:
 
 def _offset_times(st):
     """The kiosk's clock now and the township's, as measured at the last sync."""
-    now = client.device_now()
+    now = sync.device_now()
     if st is None or st.clock_offset_s is None:
         return now, None, False
     township = now - dt.timedelta(seconds=st.clock_offset_s)
@@ -106,7 +105,7 @@ def corrected(value, st):
 def index():
     if is_township():
         return redirect(url_for("syncui.conflicts"))
-    s = client.summary()
+    s = sync.summary()
     text, tone, _detail = status_text()
     st = s["state"]
     device_now, township_now, clock_off = _offset_times(st)
@@ -121,8 +120,8 @@ def now():
     """Ask the worker to sync at once (it polls a trigger file); the web process never syncs itself."""
     if is_township():
         abort(404)
-    running = client.request_sync_now()
-    s = client.summary()
+    running = sync.request_sync_now()
+    s = sync.summary()
     text, tone, _detail = status_text()
     st = s["state"]
     device_now, township_now, clock_off = _offset_times(st)
@@ -179,7 +178,7 @@ def settle_conflict(conflict_id: str):
 
 
 def sync_badge():
-    s = client.summary()
+    s = sync.summary()
     if s["conflicts"]:
         return (ngettext("%(num)d conflict", "%(num)d conflicts", s["conflicts"]), "warn")
     text, tone, _detail = status_text()

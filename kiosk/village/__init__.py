@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 
-from sync.store import db
+from ..extensions import db
 
 from .models import DUTIES, Household, Person, Township, Village  # noqa: F401
 from .reference import COUNTY_CODE, PINGYANG_TOWNSHIPS

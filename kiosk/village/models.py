@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sync.store import SyncedRecord, db
+from ..extensions import db
+from ..records import SyncedRecord
 
 # Duty roles of the village fire-safety organisation (一委一站一队 at village level).
 DUTIES = {

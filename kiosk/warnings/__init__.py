@@ -15,12 +15,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import Forbidden
 
-from sync.ids import uuid7
-from sync.store import commit_once, db, utcnow
+from ..records import uuid7
+from ..extensions import db
+from ..records import commit_once, utcnow
 
 from .. import registry
 from ..auth import current_person, current_staff, role_required
-from ..auth.security import passive
+from ..web import passive
 from ..registry import Tile
 from ..village import Village, current_village, village_or_404
 from ..web import is_township, render, wants_fragment
@@ -320,6 +321,7 @@ def _slides(urgent: bool):
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["banner_warnings"] = banner_warnings
+    registry.add_banner(app, "warnings/_banner.html")
     app.jinja_env.globals["warnings_poll_seconds"] = lambda: current_app.config.get(
         "WARNINGS_POLL_SECONDS", BANNER_POLL_SECONDS)
     registry.add_tile(app, Tile("warnings", _l("Township warnings"), "warnings.index", "bell", 65,

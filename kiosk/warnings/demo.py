@@ -6,7 +6,8 @@ import datetime as dt
 
 from flask import current_app
 
-from sync.store import db, utcnow
+from ..extensions import db
+from ..records import utcnow
 
 from ..village import Person, Village
 from .models import Warning, WarningReceipt, receipt_id

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sync.store import SyncedRecord
+from ..records import SyncedRecord
 
 # DOMAIN.md, mechanism 4: monthly, weekly in special periods, immediately for important matters
 KINDS = {

@@ -399,7 +399,7 @@ def _people(app):
 
 
 def test_station_tables_stand_on_the_synced_record_base(app):
-    from sync.store import SyncedRecord
+    from kiosk.records import SyncedRecord
     from kiosk.station.models import ChecklistItem, ChecklistTemplate
     for model in (Station, StationItem, ChecklistTemplate, ChecklistItem, StationCheck, StationCheckAnswer):
         assert issubclass(model, SyncedRecord)

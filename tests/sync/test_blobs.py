@@ -17,7 +17,7 @@ def photo(side, size=700_000, seed=b"a"):
     data = (hashlib.sha256(seed).digest() * (size // 32 + 1))[:size]
     data = os.urandom(16) + data  # not compressible twice the same way, and unique per call
     with side.ctx():
-        from kiosk.photos import put_blob
+        from sync.blobs import put as put_blob
         return put_blob(data), data
 
 

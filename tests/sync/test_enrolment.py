@@ -3,33 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import pytest
 import sqlalchemy as sa
 
 from kiosk.extensions import db
 from sync.models import SyncDevice, SyncEnrolmentCode
-from tests.conftest import DEMO_VILLAGE
+from tests.conftest import DEMO_VILLAGE, add_staff, sign_in_staff
 
 from .conftest import OTHER_VILLAGE
 
 
 @pytest.fixture
 def staff_client(township):
-    from kiosk.auth.models import StaffUser
-    from kiosk.auth.security import hasher
-    with township.ctx():
-        user = StaffUser(username="zhou", name="周站长", township_code=DEMO_VILLAGE[:9],
-                         password_hash=hasher().hash("correct horse battery"))
-        db.session.add(user)
-        db.session.commit()
-        uid = user.id
-    client = township.app.test_client()
-    with client.session_transaction() as s:
-        s["staff_id"] = uid
-        s["seen"] = time.time()
-    return client
+    return sign_in_staff(township.app.test_client(), add_staff(township.app, "zhou"))
 
 
 def make_code_in_browserless_ui(staff_client, village=DEMO_VILLAGE, key="k-1"):

@@ -2,14 +2,13 @@
 kiosk list and enrolment code on a desk screen and a phone. Screenshots go to tests/artefacts/."""
 from __future__ import annotations
 
-import time
 
 import pytest
 import sqlalchemy as sa
 
 from kiosk.extensions import db
 from kiosk.village import Household
-from tests.conftest import DEMO_VILLAGE, LiveServer, sign_in_by_tapping
+from tests.conftest import DEMO_VILLAGE, LiveServer, add_staff, sign_in_by_tapping
 
 pytestmark = pytest.mark.browser
 
@@ -67,12 +66,7 @@ def test_kiosk_sync_page_and_conflicts_on_the_touchscreen(kiosk_with_conflict, k
 
 @pytest.fixture
 def staff_browser_login(township):
-    from kiosk.auth.models import StaffUser
-    from kiosk.auth.security import hasher
-    with township.ctx():
-        db.session.add(StaffUser(username="zhou", name="周站长", township_code=DEMO_VILLAGE[:9],
-                                 password_hash=hasher().hash("correct horse battery")))
-        db.session.commit()
+    add_staff(township.app, "zhou")
 
     def login(page):
         page.goto(f"{township.url}/staff/login")

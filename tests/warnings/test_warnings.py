@@ -9,9 +9,8 @@ import uuid
 from kiosk.extensions import db
 from kiosk.warnings import Warning, WarningReceipt, receipt_id
 from sync.store import utcnow
-from tests.conftest import DEMO_VILLAGE
+from tests.conftest import DEMO_VILLAGE, OTHER_TOWNSHIP_VILLAGE, TOWNSHIP, add_staff, sign_in_staff
 
-from .conftest import OTHER_TOWNSHIP_VILLAGE, TOWNSHIP, add_staff, sign_in_staff
 
 GALE = "大风橙色预警：严禁野外用火"  # the demo's immediate warning
 MONTHLY = "冬季防火月度提示"  # the demo's monthly warning, acknowledged by 陈建国

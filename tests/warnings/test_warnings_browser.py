@@ -9,9 +9,8 @@ import pytest
 from kiosk.extensions import db
 from kiosk.warnings import Warning, WarningReceipt
 from sync.store import utcnow
-from tests.conftest import DEMO_VILLAGE, sign_in_by_tapping
+from tests.conftest import DEMO_VILLAGE, TOWNSHIP, sign_in_by_tapping
 
-from .conftest import TOWNSHIP
 
 pytestmark = pytest.mark.browser
 

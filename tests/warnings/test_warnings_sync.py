@@ -13,9 +13,8 @@ sync_fixtures = pytest.importorskip("tests.sync.conftest")
 from tests.sync.conftest import OTHER_VILLAGE, make_kiosk, sync_db, township  # noqa: E402,F401
 
 from kiosk.warnings import Warning, WarningReceipt  # noqa: E402
-from tests.conftest import DEMO_VILLAGE  # noqa: E402
+from tests.conftest import DEMO_VILLAGE, add_staff  # noqa: E402
 
-from .conftest import add_staff  # noqa: E402
 
 pytestmark = pytest.mark.postgres
 

@@ -1,6 +1,7 @@
-// Kiosk behaviour that plain HTML cannot give: the PIN pad keys, the idle return to the notice
-// board, the board's rotation and the heartbeat that tells the watchdog the page is alive.
-// Everything works without it, more slowly: forms post, links navigate.
+// The shell's behaviour that plain HTML cannot give: the PIN pad keys, the idle return to the notice
+// board, the board's rotation, the heartbeat that tells the watchdog the page is alive, print buttons
+// and labels scanned with a USB scanner. Everything works without it, more slowly: forms post,
+// links navigate. Content swapped in by htmx is set up with htmx.onLoad, like every feature script.
 (function () {
   "use strict";
   var body = document.body;
@@ -22,14 +23,20 @@
     input.dispatchEvent(new Event("input", { bubbles: true }));
   });
 
-  // Idle: whoever walked away is signed out and the screen returns to the notice board.
+  // Print buttons (no inline handlers: the content security policy forbids them).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+
+  // Idle: whoever walked away is signed out and the screen returns to the notice board. Only a
+  // person's input counts: polls, heartbeats and swaps that nobody asked for never do.
   var idleSeconds = parseInt(body.getAttribute("data-idle-seconds") || "0", 10);
   var boardUrl = body.getAttribute("data-board-url");
-  var onBoard = location.pathname === boardUrl;
-  var last = Date.now();
-  ["pointerdown", "keydown", "touchstart", "input", "scroll"].forEach(function (name) {
-    document.addEventListener(name, function () { last = Date.now(); }, { passive: true, capture: true });
+  var lastInput = Date.now();
+  ["pointerdown", "keydown", "touchstart", "wheel", "input", "submit"].forEach(function (name) {
+    document.addEventListener(name, function () { lastInput = Date.now(); }, { passive: true, capture: true });
   });
+  function onBoard() { return location.pathname === boardUrl; }
   function goIdle() {
     var signedIn = document.body.getAttribute("data-signed-in") === "1";
     if (!signedIn) { location.assign(boardUrl); return; }
@@ -37,27 +44,31 @@
       method: "POST", headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin", redirect: "manual"
     }).catch(function () {}).then(function () { location.assign(boardUrl); });
   }
-  if (idleSeconds > 0 && !onBoard) {
+  if (idleSeconds > 0) {
     setInterval(function () {
-      if (Date.now() - last > idleSeconds * 1000) { goIdle(); }
+      var quiet = Date.now() - lastInput;
+      if (!onBoard() && quiet > idleSeconds * 1000) { goIdle(); }
+      // the board shows a new warning or pact without anyone touching the screen
+      else if (onBoard() && quiet > 5 * 60 * 1000) { lastInput = Date.now(); location.reload(); }
     }, 1000);
   }
 
-  // Notice board: rotate slides; an urgent slide stays first and longer.
-  var slides = document.querySelectorAll(".slides .slide");
-  if (slides.length > 1) {
-    var seconds = parseInt(document.querySelector(".slides").getAttribute("data-rotate-seconds") || "12", 10);
-    var i = 0;
-    setInterval(function () {
-      slides[i].classList.remove("is-active");
-      i = (i + 1) % slides.length;
-      slides[i].classList.add("is-active");
-    }, seconds * 1000);
-  }
-  if (onBoard) {
-    // a new warning or pact appears without anyone touching the screen
-    setTimeout(function () { location.reload(); }, 5 * 60 * 1000);
-  }
+  // Notice board: rotate the slides of whatever board was loaded (a boosted tap on the tile too).
+  htmx.onLoad(function (root) {
+    var boards = root.matches && root.matches(".slides") ? [root] : root.querySelectorAll(".slides");
+    Array.prototype.forEach.call(boards, function (board) {
+      var slides = board.querySelectorAll(".slide");
+      if (slides.length < 2) { return; }
+      var seconds = parseInt(board.getAttribute("data-rotate-seconds") || "12", 10);
+      var i = 0;
+      var timer = setInterval(function () {
+        if (!document.body.contains(board)) { clearInterval(timer); return; }
+        slides[i].classList.remove("is-active");
+        i = (i + 1) % slides.length;
+        slides[i].classList.add("is-active");
+      }, seconds * 1000);
+    });
+  });
 
   // Heartbeat for the watchdog on the kiosk itself (the app answers only on loopback).
   if (body.getAttribute("data-role") === "village" && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(location.hostname)) {
@@ -68,8 +79,8 @@
     setInterval(beat, 30000);
   }
 
-  // A USB QR scanner types the label's URL and Enter, fast, wherever the focus is. Outside text
-  // fields, catch it on any page and open that hydrant or pool.
+  // A USB QR scanner types a label's URL and Enter, fast, wherever the focus is. Outside text
+  // fields, catch it on any page; the app asks each feature whose label it is.
   var scanUrl = body.getAttribute("data-scan-url");
   var scanned = "", scanAt = 0;
   if (scanUrl) {
@@ -80,20 +91,14 @@
       if (now - scanAt > 300) { scanned = ""; }  // people type slower than scanners
       scanAt = now;
       if (event.key === "Enter") {
-        var m = /\/H\/([A-Za-z0-9]{4,10})$/i.exec(scanned);
-        if (m) { event.preventDefault(); location.assign(scanUrl + "?code=" + encodeURIComponent(m[1])); }
+        if (/^https?:\/\/\S+\/\S+$/i.test(scanned)) {
+          event.preventDefault();
+          location.assign(scanUrl + "?text=" + encodeURIComponent(scanned));
+        }
         scanned = "";
       } else if (event.key.length === 1) {
         scanned += event.key;
       }
     });
   }
-
-  // htmx swaps do not change data-signed-in; keep it current after sign-in redirects.
-  document.addEventListener("htmx:afterSettle", function () { last = Date.now(); });
 })();
-
-// Print buttons (no inline handlers: the content security policy forbids them).
-document.addEventListener("click", function (event) {
-  if (event.target.closest("[data-print]")) { window.print(); }
-});

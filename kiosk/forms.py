@@ -1,0 +1,104 @@
+"""The base every feature's forms stand on: CSRF, client-made ids, trimmed text, preset choices and
+numbers as people type them, with the messages every form shares.
+
+- :class:`EmptyForm` — a button that only needs CSRF (remove, acknowledge, mark as seen);
+- :class:`ClientIdForm` — a form that creates a record carries ``client_id``, a UUID made when the
+  form was shown, so that a form sent twice finds its record instead of adding another
+  (:func:`kiosk.records.commit_once`);
+- :func:`strip` — the filter for every text field: ``(x.data or "").strip()`` written once;
+- :func:`choices` — preset choices from a ``{key: lazy label}`` mapping, the way WTForms supports;
+- :func:`one_of` — a validator for choices checked against the mapping rather than the rendered list;
+- :func:`parse_number` / :func:`parse_int` — digits as typed on any keyboard (full-width accepted), and
+  nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, PITFALLS.md).
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from .records import uuid7
+
+# shared messages (one msgid each, translated once)
+MAX_CHARS = _l("At most %(max)d characters.")
+REQUIRED_CHOICE = _l("Choose one of the options.")
+
+_DECIMAL = re.compile(r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that change something without asking anything."""
+
+
+def valid_client_id(value: str | None) -> str:
+    """The form's client-made id if it is a UUID, else a fresh one."""
+    try:
+        return str(uuid.UUID(value or ""))
+    except (ValueError, AttributeError, TypeError):
+        return uuid7()
+
+
+class ClientIdForm(FlaskForm):
+    """A form that creates a record: its id is made when the form is shown (``client_id``)."""
+
+    client_id = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client_id.data = valid_client_id(self.client_id.data)
+
+
+def strip(value):
+    """Field filter: text without surrounding blanks; None stays None, other values untouched."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def choices(mapping, blank: str | None = None) -> list[SelectChoice]:
+    """Preset choices from ``{key: label}`` (labels may be lazy strings), in the mapping's order."""
+    found = [SelectChoice(str(k), str(v)) for k, v in mapping.items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + found
+
+
+def one_of(mapping, message=REQUIRED_CHOICE):
+    """Validator: the value is a key of ``mapping`` (the authoritative list, not the rendered one)."""
+    def check(form, field):
+        if field.data not in mapping:
+            raise ValidationError(message)
+    return check
+
+
+def _normalise(text) -> str:
+    return unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
+
+
+def parse_number(text) -> float | None:
+    """A decimal typed on any keyboard: full-width digits and a decimal comma accepted. None when
+    empty; ValueError when it is not a finite number written in digits 0-9."""
+    value = _normalise(text).replace(",", ".").replace(" ", "")
+    if not value:
+        return None
+    if not _DECIMAL.match(value):
+        raise ValueError(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
+def parse_int(text) -> int | None:
+    """A whole number in digits 0-9 (full-width accepted). None when empty; ValueError otherwise."""
+    value = _normalise(text).replace(" ", "")
+    if not value:
+        return None
+    if not _INTEGER.match(value) or len(value) > 18:
+        raise ValueError(value)
+    return int(value)
+
