@@ -58,7 +58,7 @@ translations: $(VENV)/.run-installed
 run: $(VENV)/.run-installed translations
 	$(FLASK) db upgrade heads
 	$(FLASK) demo load
-	$(FLASK) serve --host 127.0.0.1 --port $(PORT)
+	$(FLASK) serve --host 127.0.0.1 --port $(PORT) --with-sync-worker
 
 test: system-deps-test $(VENV)/.test-installed translations
 	$(FLASK) i18n check

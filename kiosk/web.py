@@ -95,13 +95,54 @@ def is_township() -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True, help="loopback on the kiosk")
 @click.option("--port", type=int, default=None, help="default: $PORT or 5000")
 @click.option("--threads", type=int, default=8, show_default=True)
-def serve_command(host, port, threads):
+@click.option("--with-sync-worker", is_flag=True,
+              help="also run `flask sync worker` beside the app, and stop both together (make run)")
+def serve_command(host, port, threads, with_sync_worker):
     """Serve the app with waitress: one process, several threads (the kiosk's production server)."""
     from waitress import serve
     app = current_app._get_current_object()
     port = port or app.config["PORT"]
-    click.echo(f"serving {app.config['KIOSK_ROLE']} role on http://{host}:{port}")
-    serve(app, host=host, port=port, threads=threads, ident="kiosk", clear_untrusted_proxy_headers=True)
+    worker = _start_sync_worker() if with_sync_worker else None
+    click.echo(f"serving {app.config['KIOSK_ROLE']} role on http://{host}:{port}"
+               + (f" with the sync worker (pid {worker.pid})" if worker else ""))
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="kiosk", **_proxy_options(app))
+    finally:
+        if worker is not None:
+            _stop(worker)
+
+
+def _proxy_options(app: Flask) -> dict:
+    """waitress strips X-Forwarded-* unless told which proxies to trust (docs/pitfalls.md); with
+    TRUST_PROXY set it keeps them for ProxyFix, which then sees the resident's address."""
+    hops = int(app.config.get("TRUST_PROXY") or 0)
+    if not hops:
+        return {"clear_untrusted_proxy_headers": True}
+    return {"trusted_proxy": app.config.get("TRUSTED_PROXY_ADDRESS", "127.0.0.1"),
+            "trusted_proxy_count": hops,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+            "clear_untrusted_proxy_headers": True}
+
+
+def _start_sync_worker():
+    """The sync worker in its own process (never in a web worker), with this app's environment."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ)
+    env.setdefault("KIOSK_DATA_DIR", current_app.instance_path)
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "kiosk", "sync", "worker"], env=env)
+
+
+def _stop(process) -> None:
+    import subprocess
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _stylesheets(app: Flask) -> list[str]:
@@ -120,7 +161,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["feature_scripts"] = lambda: registry.get(app).scripts
     app.jinja_env.globals["feature_banners"] = lambda: registry.get(app).banners
     if app.config.get("TRUST_PROXY"):
-        # the township server behind a reverse proxy: rate limits need the resident's address
+        # the township server behind a reverse proxy: rate limits need the resident's address. The
+        # production servers keep the X-Forwarded-* headers for it (waitress: _proxy_options;
+        # gunicorn: forwarded_allow_ips in deploy/township/)
         from werkzeug.middleware.proxy_fix import ProxyFix
         hops = int(app.config["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
