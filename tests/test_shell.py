@@ -68,3 +68,10 @@ def test_no_page_loads_anything_from_outside(client):
 
 def test_status_bar_fragment_says_not_connected(client):
     assert "未连接乡镇服务器" in client.get("/status").get_data(as_text=True)
+
+
+def test_text_fields_without_an_input_mode_do_not_say_none(committee):
+    """A text field rendered by the shared macro gets no `inputmode="None"` (phones and on-screen
+    keyboards would take it for an unknown mode)."""
+    page = committee.get("/organisation/new").get_data(as_text=True)
+    assert 'inputmode="None"' not in page
