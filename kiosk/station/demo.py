@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..context import local_today
 from ..extensions import db
 from ..records import utcnow
 
@@ -37,7 +38,7 @@ def load_station_demo(village) -> None:
         return
     seed_township_template(village.township_code)
     now = utcnow()
-    today = now.date()
+    today = local_today()
     people = {p.name: p for p in db.session.scalars(Person.live().where(Person.village_id == village.code))}
     chief = people.get("李伟")
     station = Station(village_id=village.code, name=f"{village.name}微型消防站", location="村委会一楼东侧车库",

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..context import local_today
 from ..validators import phone_number
 from .models import CATALOGUE, CHECK_TYPES, DATE_FIELDS, GROUPS
 
@@ -85,7 +86,7 @@ class ItemForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = kind_choices()
         self._is_new = is_new
-        self._today = today or dt.date.today()
+        self._today = today or local_today()
 
     def validate_kind(self, field):
         if field.data not in CATALOGUE:

@@ -13,6 +13,7 @@ from ..records import uuid7
 from ..extensions import db
 from ..records import commit_once, utcnow
 
+from ..context import local_today, village_zone
 from ..hazards import open_hazard
 from ..hazards.models import CLOSED_STATUSES, Hazard
 from ..village import Person
@@ -36,7 +37,13 @@ class CheckFinished(RuntimeError):
 
 
 def today() -> dt.date:
-    return utcnow().date()
+    return local_today()
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The village's calendar day of a stored moment (naive UTC): a check finished at 23:00 in the
+    village is that day's check, though UTC already says the next."""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone(village_zone()).date()
 
 
 def village_station(village_code: str) -> Station | None:
@@ -316,7 +323,7 @@ def readiness(station: Station) -> Readiness:
         .order_by(StationCheck.finished_at.desc()).limit(1))
     now = today()
     interval = dt.timedelta(days=station.check_interval_days or 30)
-    due_on = (last.finished_at.date() + interval) if last else now
+    due_on = (local_day(last.finished_at) + interval) if last else now
     overdue = last is None or now > due_on
     expiring = []
     horizon = now + dt.timedelta(days=EXPIRY_WARNING_DAYS)
