@@ -10,8 +10,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import registry
-from ..registry import Tile
-from . import views
+from ..registry import Summary, Tile
+from . import service, views
 from .cli import station_cli
 from .demo import load_demo
 
@@ -22,4 +22,6 @@ def init_app(app: Flask) -> None:
     registry.add_tile(app, Tile("station", _l("Micro fire station"), "station.index", "truck", 20,
                                 badge=views.tile_badge))
     registry.add_script(app, "js/station.js")
+    registry.add_summary(app, Summary("station", _l("Micro fire station"), service.village_summaries,
+                                      service.SUMMARY_FIGURES, order=20))
     registry.add_demo(app, "station", load_demo, order=40)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ..context import Actor, local_today, village_zone
@@ -465,3 +466,68 @@ def badge(village_code: str) -> tuple[str, str]:
     if station is None:
         return _("Not set up"), "info"
     return readiness(station).badge()
+
+
+# ---- many villages at once (the township's overview) ----------------------------------------------
+
+SUMMARY_FIGURES = {
+    "state": _l("Readiness"),
+    "last_check": _l("Last complete check"),
+    "open_faults": _l("Open faults"),
+    "trained": _l("Trained members"),
+}
+
+
+def village_summaries(village_codes: list[str]) -> dict[str, dict]:
+    """For each village: ``state`` (a rung of :data:`STATES`, or ``not_set_up``), ``last_check`` (the
+    village's day of the last complete check, or None), ``open_faults`` and ``trained`` (trained
+    members besides the chief). Five queries, however many villages."""
+    codes = sorted(set(village_codes))
+    if not codes:
+        return {}
+    today = local_today()
+    horizon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    stations: dict[str, Station] = {}
+    for station in db.session.scalars(Station.live().where(Station.village_id.in_(codes))
+                                      .order_by(Station.recorded_at)):
+        stations.setdefault(station.village_id, station)  # the first set up, as village_station()
+    station_ids = [s.id for s in stations.values()]
+    last = dict(db.session.execute(
+        sa.select(StationCheck.station_id, sa.func.max(StationCheck.finished_at))
+        .where(StationCheck.station_id.in_(station_ids), StationCheck.deleted.is_(False),
+               StationCheck.status == "complete")
+        .group_by(StationCheck.station_id)).all())
+    dates: dict[str, list[dt.date]] = {}
+    for station_id, *values in db.session.execute(
+            sa.select(StationItem.station_id, StationItem.expires_on, StationItem.test_due_on)
+            .where(StationItem.station_id.in_(station_ids), StationItem.deleted.is_(False),
+                   sa.or_(StationItem.expires_on <= horizon, StationItem.test_due_on <= horizon))):
+        dates.setdefault(station_id, []).extend(v for v in values if v is not None and v <= horizon)
+    faults = dict(db.session.execute(
+        sa.select(Hazard.village_id, sa.func.count())
+        .where(*_open_faults(), Hazard.village_id.in_(codes))
+        .group_by(Hazard.village_id)).all())
+    people: dict[str, list] = {}
+    for row in db.session.execute(sa.select(Person.village_id, Person.id, Person.duties, Person.trained)
+                                  .where(Person.village_id.in_(codes), Person.deleted.is_(False),
+                                         Person.active.is_(True))):
+        people.setdefault(row.village_id, []).append(row)
+
+    found = {}
+    for code in codes:
+        station = stations.get(code)
+        has_chief, members = _team(people.get(code, []), station.chief_id if station else None)
+        trained = sum(1 for p in members if p.trained)
+        figures = {"last_check": None, "open_faults": faults.get(code, 0), "trained": trained}
+        if station is None:
+            found[code] = {"state": "not_set_up", **figures}
+            continue
+        finished = last.get(station.id)
+        _due_on, overdue = _due(finished, station.check_interval_days, today)
+        soon = dates.get(station.id, [])
+        found[code] = {
+            "state": readiness_state(overdue=overdue, faults=figures["open_faults"],
+                                     expired=sum(1 for d in soon if d < today), expiring=len(soon),
+                                     team_short=_team_short(has_chief, trained)),
+            **figures, "last_check": local_day(finished) if finished else None}
+    return found
