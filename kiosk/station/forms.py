@@ -14,30 +14,28 @@ from ..validators import phone_number
 from .models import CATALOGUE, CHECK_TYPES, DATE_FIELDS, GROUPS, REASONS
 
 
-class DayField(DateField):
-    """A date field whose complaint about a bad value is ours (translated), not WTForms' own."""
+class _OwnComplaint:
+    """A field whose complaint about a value it cannot read is ours (translated), not WTForms' own."""
+
+    complaint = None
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_("Enter a date as year-month-day."))
+            raise ValueError(str(self.complaint))
 
 
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Enter a whole number."))
+class DayField(_OwnComplaint, DateField):
+    complaint = _l("Enter a date as year-month-day.")
 
 
-class NumberField(DecimalField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Enter a number, for example 20 or 20.5."))
+class WholeNumberField(_OwnComplaint, IntegerField):
+    complaint = _l("Enter a whole number.")
+
+
+class NumberField(_OwnComplaint, DecimalField):
+    complaint = _l("Enter a number, for example 20 or 20.5.")
 
 
 def _known_reason(value):
