@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..context import local_today
 from ..extensions import db
 from ..records import utcnow
-
 from ..village import Person
 from .checklist import current_template, seed_township_template, steps_for
-from .models import Station, StationCheck, StationCheckAnswer, StationItem
+from .models import Station, StationCheck, StationItem
+from .service import answer_row
 
 # (kind, spec, quantity, label, place, last serviced (days ago), expires in (days), test due in (days), note)
 DEMO_INVENTORY = [
@@ -32,12 +33,12 @@ DEMO_INVENTORY = [
 ]
 
 
-def load_station_demo(village) -> None:
+def load_demo(village) -> None:
     if db.session.scalar(db.select(Station.id).where(Station.village_id == village.code).limit(1)):
         return
     seed_township_template(village.township_code)
     now = utcnow()
-    today = now.date()
+    today = local_today()
     people = {p.name: p for p in db.session.scalars(Person.live().where(Person.village_id == village.code))}
     chief = people.get("李伟")
     station = Station(village_id=village.code, name=f"{village.name}微型消防站", location="村委会一楼东侧车库",
@@ -70,14 +71,8 @@ def load_station_demo(village) -> None:
         db.session.flush()
         steps = steps_for(check)
         for step in steps:
-            answer = StationCheckAnswer(
-                village_id=village.code, check_id=check.id, step_key=step.key, checklist_item_id=step.item.id,
-                station_item_id=step.line.id if step.line is not None else None, position=step.position,
-                code=step.item.code, prompt=step.item.prompt, item_title=step.title[:120],
-                check_type=step.check_type, expected=step.expected, threshold=step.threshold,
-                date_seen=step.date_seen, ok=True, count=step.expected,
-                zone="green" if step.check_type == "gauge" else None,
+            db.session.add(answer_row(
+                check, step, ok=True, count=step.expected, zone="green" if step.check_type == "gauge" else None,
                 pressure_mpa=28.5 if step.check_type == "pressure" else None,
-                answered_by_id=check.started_by_id, answered_at=when, recorded_at=when)
-            db.session.add(answer)
+                answered_by_id=check.started_by_id, answered_at=when, recorded_at=when))
         check.total_steps = len(steps)

@@ -1,23 +1,29 @@
-"""What happens to a check: answering a step, finishing, and the station's readiness."""
+"""What happens at the station: the committee keeps the station, its inventory and the village's own
+checklist items; a volunteer answers a check step by step and finishes it (faults open hazards,
+counts correct the inventory); and how ready the station is, for one village or for many at once.
+
+Nothing here commits or flashes: the caller (a view, the CLI) commits once. A check is still saved
+answer by answer, because the view commits each answer as it is given.
+"""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy.exc import IntegrityError
 
-from ..records import uuid7
+from ..context import Actor, local_today, village_zone
 from ..extensions import db
-from ..records import commit_once, utcnow
-
+from ..forms import parse_int, parse_number
 from ..hazards import open_hazard
 from ..hazards.models import CLOSED_STATUSES, Hazard
+from ..records import utcnow, uuid7
 from ..village import Person
-from .checklist import Step, current_template, inventory, prompt_text, steps_for
-from .models import GAUGE_ZONES, Station, StationCheck, StationCheckAnswer, StationItem
+from .checklist import Step, current_template, inventory, new_village_edition, prompt_text, steps_for
+from .models import GAUGE_ZONES, ChecklistItem, Station, StationCheck, StationCheckAnswer, StationItem
 
 EXPIRY_WARNING_DAYS = 30
 TEAM_MINIMUM = 5  # a chief plus at least five trained members (community standard, 2015)
@@ -35,14 +41,64 @@ class CheckFinished(RuntimeError):
     """The check is sealed: nothing may change any more."""
 
 
-def today() -> dt.date:
-    return utcnow().date()
+def local_day(moment: dt.datetime) -> dt.date:
+    """The village's calendar day of a stored moment (naive UTC): a check finished at 23:00 in the
+    village is that day's check, though UTC already says the next."""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone(village_zone()).date()
 
+
+# ---- the station, its inventory and the village's checklist ---------------------------------------
 
 def village_station(village_code: str) -> Station | None:
     return db.session.scalar(Station.live().where(Station.village_id == village_code)
                              .order_by(Station.recorded_at).limit(1))
 
+
+def save_station(village_code: str, station: Station | None, details: dict) -> Station:
+    """Set up the village's station (``station`` None) or change its details."""
+    if station is None:
+        station = Station(village_id=village_code)
+        db.session.add(station)
+    for name, value in details.items():
+        setattr(station, name, value)
+    return station
+
+
+def add_item(station: Station, details: dict) -> StationItem:
+    line = StationItem(village_id=station.village_id, station_id=station.id, **details)
+    db.session.add(line)
+    return line
+
+
+def change_item(line: StationItem, details: dict) -> None:
+    for name, value in details.items():
+        setattr(line, name, value)
+
+
+def remove_item(line: StationItem) -> None:
+    line.deleted = True
+
+
+def add_checklist_item(village_code: str, *, prompt: str, check_type: str, kind: str | None,
+                       threshold: float | None, date_field: str | None) -> ChecklistItem:
+    """Add an item of the village's own, in a new edition: checks under way keep theirs."""
+    item = ChecklistItem(code=None, prompt=prompt, check_type=check_type, kind=kind,
+                         threshold=threshold if check_type == "pressure" else None,
+                         date_field=date_field if check_type == "date" else None)
+    new_village_edition(village_code, add=item)
+    return item
+
+
+def remove_checklist_item(village_code: str, item_id: str) -> bool:
+    """Drop one of the village's own items, in a new edition. False when it is not one of them."""
+    own = current_template(village_code, "village")
+    if own is None or item_id not in {i.id for i in own.items}:
+        return False
+    new_village_edition(village_code, drop_id=item_id)
+    return True
+
+
+# ---- a check --------------------------------------------------------------------------------------
 
 def open_check(station: Station) -> StationCheck | None:
     return db.session.scalar(StationCheck.live().where(
@@ -50,32 +106,50 @@ def open_check(station: Station) -> StationCheck | None:
         .order_by(StationCheck.recorded_at.desc()).limit(1))
 
 
-def start_check(station: Station, *, check_id: str | None, reason: str, person, staff=None) -> StationCheck:
-    """Start a check, or give back the one already under way (a second tap or a replayed POST)."""
-    if check_id:
-        existing = db.session.get(StationCheck, check_id)
-        if existing is not None and existing.station_id == station.id:
-            return existing
+def start_check(station: Station, *, client_id: str, reason: str, actor: Actor) -> StationCheck:
+    """Start a check, or give back the one already under way (a second tap or a replayed POST).
+
+    The new check carries the form's ``client_id``: commit it with ``commit_once``."""
+    existing = db.session.get(StationCheck, client_id)
+    if existing is not None and not existing.deleted and existing.station_id == station.id:
+        return existing
     running = open_check(station)
     if running is not None:
         return running
     village_code = station.village_id
     township = current_template(village_code[:9], "township")
     own = current_template(village_code, "village")
-    who = person or staff
-    check = StationCheck(village_id=village_code, station_id=station.id, reason=reason,
+    check = StationCheck(id=client_id if existing is None else uuid7(), village_id=village_code,
+                         station_id=station.id, reason=reason,
                          township_template_id=township.id if township else None,
                          village_template_id=own.id if own else None,
-                         started_by_id=person.id if person else None,
-                         started_by_name=who.name if who else "")
-    check.id = check_id or uuid7()
+                         started_by_id=actor.person_id, started_by_name=actor.name or "")
     db.session.add(check)
-    return commit_once(StationCheck, check.id)
+    return check
 
 
 def answers_by_key(check: StationCheck) -> dict[str, StationCheckAnswer]:
     rows = db.session.scalars(StationCheckAnswer.live().where(StationCheckAnswer.check_id == check.id)).all()
     return {a.step_key: a for a in rows}
+
+
+def progress(steps: list[Step], answers: dict) -> dict:
+    answered = [s for s in steps if s.key in answers]
+    return {"answered": len(answered), "total": len(steps),
+            "faults": sum(1 for s in answered if answers[s.key].ok is False)}
+
+
+def next_step(steps: list[Step], answers: dict, after: Step | None = None) -> Step | None:
+    """The first step not yet answered after ``after``, going round to the start; None when all are."""
+    start = steps.index(after) + 1 if after is not None else 0
+    for step in steps[start:] + steps[:start]:
+        if step.key not in answers:
+            return step
+    return None
+
+
+def find_step(steps: list[Step], key: str) -> Step | None:
+    return next((s for s in steps if s.key == key), None)
 
 
 def parse_answer(step: Step, form) -> dict:
@@ -95,10 +169,11 @@ def parse_answer(step: Step, form) -> dict:
         if form.get("result") == "all" and step.expected is not None:
             count = step.expected
         else:
-            raw = (form.get("count") or "").strip()
             try:
-                count = int(raw)
+                count = parse_int(form.get("count"))
             except ValueError:
+                count = None
+            if count is None:
                 raise AnswerError(_("Enter how many are present as a whole number."))
             if count < 0:
                 raise AnswerError(_("A count cannot be negative."))
@@ -107,12 +182,11 @@ def parse_answer(step: Step, form) -> dict:
         expected = step.expected
         return {"ok": expected is None or count >= expected, "count": count}
     if ctype == "pressure":
-        raw = (form.get("pressure") or "").strip().replace(",", ".").replace("，", ".")
         try:
-            value = float(raw)
+            value = parse_number(form.get("pressure"))
         except ValueError:
-            value = math.nan
-        if not raw or not math.isfinite(value):
+            value = None
+        if value is None:
             raise AnswerError(_("Enter the pressure as a number of MPa, for example 28.5."))
         if not 0 <= value <= MAX_PRESSURE_MPA:
             raise AnswerError(_("A cylinder reads between 0 and %(max)d MPa. Read the gauge again.",
@@ -125,43 +199,44 @@ def parse_answer(step: Step, form) -> dict:
         if result not in ("ok", "fault"):
             raise AnswerError(_("Tap Still valid or Expired."))
         seen = step.date_seen
-        if result == "ok" and seen is not None and seen < today():
+        if result == "ok" and seen is not None and seen < local_today():
             raise AnswerError(_("The inventory says this date passed on %(date)s. Mark it expired, or have the "
                                 "committee correct the date in the inventory.", date=seen.isoformat()))
         return {"ok": result == "ok"}
     raise AnswerError(_("This kind of check is not known."))
 
 
-def save_answer(check: StationCheck, step: Step, values: dict, person) -> StationCheckAnswer:
-    """Save (or replace) the answer to one step and commit at once: nothing is lost to a power cut,
-    and however often the same step is answered there is one row for it."""
+def _question(step: Step) -> dict:
+    """What a step asks, as it is asked now: every answer keeps its own copy."""
+    return dict(checklist_item_id=step.item.id, station_item_id=step.line.id if step.line is not None else None,
+                position=step.position, code=step.item.code, prompt=step.item.prompt,
+                item_title=step.title[:120], check_type=step.check_type, expected=step.expected,
+                threshold=step.threshold, date_seen=step.date_seen)
+
+
+def answer_row(check: StationCheck, step: Step, **answer) -> StationCheckAnswer:
+    """A new answer row for one step of ``check`` (also the demo's way of writing past checks)."""
+    return StationCheckAnswer(village_id=check.village_id, check_id=check.id, step_key=step.key,
+                              **_question(step), **answer)
+
+
+def save_answer(check: StationCheck, step: Step, values: dict, actor: Actor) -> StationCheckAnswer:
+    """Save (or replace) the answer to one step: however often the same step is answered there is
+    one row for it. The view commits at once, so that a power cut loses nothing."""
     if check.is_finished:
         raise CheckFinished()
-    # read everything first: loading a step's line must not flush a half-filled answer
-    fields = dict(
-        checklist_item_id=step.item.id, station_item_id=step.line.id if step.line is not None else None,
-        position=step.position, code=step.item.code, prompt=step.item.prompt, item_title=step.title[:120],
-        check_type=step.check_type, expected=step.expected, threshold=step.threshold, date_seen=step.date_seen,
-        count=values.get("count"), zone=values.get("zone"), pressure_mpa=values.get("pressure_mpa"),
-        ok=values["ok"], answered_by_id=person.id if person is not None else None)
-    check_id, village_id = check.id, check.village_id
-    for attempt in (1, 2):
-        answer = db.session.scalar(StationCheckAnswer.live().where(
-            StationCheckAnswer.check_id == check_id, StationCheckAnswer.step_key == step.key))
-        if answer is None:
-            answer = StationCheckAnswer(village_id=village_id, check_id=check_id, step_key=step.key)
-            db.session.add(answer)
-        for name, value in fields.items():
-            setattr(answer, name, value)
-        answer.answered_at = utcnow()
-        try:
-            db.session.commit()
-            return answer
-        except IntegrityError:  # the same step answered twice at the same moment: update the winner
-            db.session.rollback()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    answer = dict(count=values.get("count"), zone=values.get("zone"), pressure_mpa=values.get("pressure_mpa"),
+                  ok=values["ok"], answered_by_id=actor.person_id, answered_at=utcnow())
+    row = db.session.scalar(StationCheckAnswer.live().where(
+        StationCheckAnswer.check_id == check.id, StationCheckAnswer.step_key == step.key))
+    if row is None:
+        # built whole, after every read: a query must never autoflush a half-filled answer
+        row = answer_row(check, step, **answer)
+        db.session.add(row)
+    else:
+        for name, value in {**_question(step), **answer}.items():
+            setattr(row, name, value)
+    return row
 
 
 def describe(answer: StationCheckAnswer) -> str:
@@ -205,10 +280,24 @@ def _existing_hazard(answer: StationCheckAnswer) -> Hazard | None:
     return None
 
 
-def finish_check(check: StationCheck, *, incomplete_ok: bool, person, staff=None) -> list[Step]:
+def _report_fault(check: StationCheck, station: Station, answer: StationCheckAnswer) -> Hazard:
+    serious = answer.check_type == "pressure" or (answer.check_type == "count" and answer.count == 0)
+    hazard = open_hazard(
+        village_id=check.village_id, category="equipment", source="station_check",
+        location=f"{station.name} · {answer.item_title}" if answer.item_title else station.name,
+        description=_("%(question)s: %(answer)s", question=prompt_text(answer.code, answer.prompt),
+                      answer=describe(answer)),
+        severity="serious" if serious else "minor", subject_kind="station_item",
+        subject_id=answer.station_item_id, found_by_kind="station_check", found_by_id=check.id,
+        due_in=SERIOUS_DUE if serious else FAULT_DUE)
+    db.session.flush()  # the answer keeps the hazard's id
+    return hazard
+
+
+def finish_check(check: StationCheck, *, incomplete_ok: bool, actor: Actor) -> list[Step]:
     """Seal the check. Returns the unanswered steps and changes nothing when there are some and
     ``incomplete_ok`` is false. Faults open hazards (or join the one already open for them); counts
-    correct the inventory. All in one transaction."""
+    correct the inventory. The caller commits it all as one transaction."""
     if check.is_finished:
         raise CheckFinished()
     steps = steps_for(check)
@@ -218,12 +307,7 @@ def finish_check(check: StationCheck, *, incomplete_ok: bool, person, staff=None
         return unanswered
     station = db.session.get(Station, check.station_id)
     for step in unanswered:  # an incomplete record still says what was not checked
-        db.session.add(StationCheckAnswer(
-            village_id=check.village_id, check_id=check.id, step_key=step.key, checklist_item_id=step.item.id,
-            station_item_id=step.line.id if step.line is not None else None, position=step.position,
-            code=step.item.code, prompt=step.item.prompt, item_title=step.title[:120],
-            check_type=step.check_type, expected=step.expected, threshold=step.threshold,
-            date_seen=step.date_seen, ok=None))
+        db.session.add(answer_row(check, step, ok=None))
     faults = 0
     for answer in sorted(answers.values(), key=lambda a: a.position):
         line = db.session.get(StationItem, answer.station_item_id) if answer.station_item_id else None
@@ -233,33 +317,72 @@ def finish_check(check: StationCheck, *, incomplete_ok: bool, person, staff=None
         if answer.ok is not False:
             continue
         faults += 1
-        hazard = _existing_hazard(answer)
-        if hazard is None:
-            serious = answer.check_type == "pressure" or (answer.check_type == "count" and answer.count == 0)
-            title = answer.item_title or station.name
-            hazard = open_hazard(
-                village_id=check.village_id, category="equipment", source="station_check",
-                location=f"{station.name} · {title}" if answer.item_title else station.name,
-                description=_("%(question)s: %(answer)s", question=prompt_text(answer.code, answer.prompt),
-                              answer=describe(answer)),
-                severity="serious" if serious else "minor", subject_kind="station_item",
-                subject_id=answer.station_item_id, found_by_kind="station_check", found_by_id=check.id,
-                due_in=SERIOUS_DUE if serious else FAULT_DUE)
-            db.session.flush()
-        answer.hazard_id = hazard.id
-    who = person or staff
+        answer.hazard_id = (_existing_hazard(answer) or _report_fault(check, station, answer)).id
     check.status = "incomplete" if unanswered else "complete"
     check.finished_at = utcnow()
-    check.finished_by_id = person.id if person is not None else None
-    check.finished_by_name = who.name if who is not None else ""
+    check.finished_by_id = actor.person_id
+    check.finished_by_name = actor.name or ""
     check.total_steps = len(steps)
     check.faults = faults
     check.unanswered = len(unanswered)
-    db.session.commit()
     return []
 
 
+def recent_checks(station: Station, limit: int = 200) -> list[StationCheck]:
+    return db.session.scalars(StationCheck.live().where(StationCheck.station_id == station.id)
+                              .order_by(StationCheck.recorded_at.desc()).limit(limit)).all()
+
+
+def item_history(line: StationItem) -> tuple[list, list[Hazard]]:
+    """What the finished checks found on one inventory line, newest first, and its hazards."""
+    rows = db.session.execute(
+        sa.select(StationCheckAnswer, StationCheck)
+        .join(StationCheck, StationCheck.id == StationCheckAnswer.check_id)
+        .where(StationCheckAnswer.station_item_id == line.id, StationCheckAnswer.deleted.is_(False),
+               StationCheck.status != "in_progress")
+        .order_by(StationCheck.finished_at.desc(), StationCheckAnswer.position).limit(300)).all()
+    hazards = db.session.scalars(Hazard.live().where(Hazard.subject_kind == "station_item",
+                                                     Hazard.subject_id == line.id)
+                                 .order_by(Hazard.recorded_at.desc())).all()
+    return rows, hazards
+
+
 # ---- readiness ------------------------------------------------------------------------------------
+# One ladder for the home tile and the township's summary: the first rung that holds is the state.
+
+STATES = ("overdue", "faults", "expired", "expiring", "team_short", "ready")
+
+
+def readiness_state(*, overdue: bool, faults: int, expired: int, expiring: int, team_short: bool) -> str:
+    if overdue:
+        return "overdue"
+    if faults:
+        return "faults"
+    if expired:
+        return "expired"
+    if expiring:
+        return "expiring"
+    if team_short:
+        return "team_short"
+    return "ready"
+
+
+def _due(last_finished_at: dt.datetime | None, interval_days: int | None, today: dt.date) -> tuple[dt.date, bool]:
+    """(due on, overdue): the next routine check falls ``interval_days`` after the village's day of
+    the last complete one; a station never checked is due today and overdue."""
+    if last_finished_at is None:
+        return today, True
+    due_on = local_day(last_finished_at) + dt.timedelta(days=interval_days or 30)
+    return due_on, today > due_on
+
+
+def _team(people, chief_id: str | None) -> tuple[bool, list]:
+    """(a chief on the roster, the members): the roster's active volunteer firefighters besides the
+    chief. ``people`` are the village's active people (rows or Person objects)."""
+    has_chief = any(p.id == chief_id for p in people)
+    members = [p for p in people if "volunteer" in (p.duties or []) and p.id != chief_id]
+    return has_chief, members
+
 
 @dataclass
 class Readiness:
@@ -268,6 +391,7 @@ class Readiness:
     running: StationCheck | None
     due_on: dt.date
     overdue: bool
+    # (line, date field, date, expired): every date that passed or passes within 30 days
     expiring: list[tuple[StationItem, str, dt.date, bool]] = field(default_factory=list)
     faults: list[Hazard] = field(default_factory=list)
     chief: Person | None = None
@@ -276,56 +400,134 @@ class Readiness:
 
     @property
     def team_short(self) -> bool:
-        return self.chief is None or self.trained < TEAM_MINIMUM
+        return _team_short(self.chief is not None, self.trained)
 
     @property
     def expired(self) -> list:
         return [e for e in self.expiring if e[3]]
 
+    @property
+    def state(self) -> str:
+        return readiness_state(overdue=self.overdue, faults=len(self.faults), expired=len(self.expired),
+                               expiring=len(self.expiring), team_short=self.team_short)
+
     def badge(self) -> tuple[str, str]:
-        if self.overdue:
+        state = self.state
+        if state == "overdue":
             return _("Check overdue"), "bad"
-        if self.faults:
+        if state == "faults":
             return ngettext("%(num)d fault", "%(num)d faults", len(self.faults)), "bad"
-        if self.expired:
+        if state == "expired":
             return ngettext("%(num)d expired", "%(num)d expired", len(self.expired)), "bad"
-        if self.expiring:
+        if state == "expiring":
             return ngettext("%(num)d expiring", "%(num)d expiring", len(self.expiring)), "warn"
-        if self.team_short:
+        if state == "team_short":
             return _("Team short"), "warn"
         return _("Ready"), "ok"
 
 
-def station_faults(village_code: str) -> list[Hazard]:
-    return db.session.scalars(Hazard.live().where(
-        Hazard.village_id == village_code, Hazard.subject_kind == "station_item",
-        Hazard.status.not_in(CLOSED_STATUSES)).order_by(Hazard.recorded_at.desc())).all()
+def _open_faults() -> tuple:
+    """Conditions on Hazard: open hazards on the station's equipment."""
+    return (Hazard.deleted.is_(False), Hazard.subject_kind == "station_item",
+            Hazard.status.not_in(CLOSED_STATUSES))
+
+
+def _team_short(has_chief: bool, trained: int) -> bool:
+    return not has_chief or trained < TEAM_MINIMUM
 
 
 def team(station: Station) -> tuple[Person | None, list[Person]]:
     people = db.session.scalars(Person.live().where(Person.village_id == station.village_id,
                                                     Person.active.is_(True)).order_by(Person.name)).all()
-    chief = next((p for p in people if p.id == station.chief_id), None)
-    members = [p for p in people if "volunteer" in (p.duties or []) and p.id != station.chief_id]
-    return chief, members
+    _has_chief, members = _team(people, station.chief_id)
+    return next((p for p in people if p.id == station.chief_id), None), members
 
 
 def readiness(station: Station) -> Readiness:
     last = db.session.scalar(StationCheck.live().where(
         StationCheck.station_id == station.id, StationCheck.status == "complete")
         .order_by(StationCheck.finished_at.desc()).limit(1))
-    now = today()
-    interval = dt.timedelta(days=station.check_interval_days or 30)
-    due_on = (last.finished_at.date() + interval) if last else now
-    overdue = last is None or now > due_on
-    expiring = []
-    horizon = now + dt.timedelta(days=EXPIRY_WARNING_DAYS)
-    for line in inventory(station.id):
-        for name, value in line.dates():
-            if value <= horizon:
-                expiring.append((line, name, value, value < now))
-    expiring.sort(key=lambda e: e[2])
+    today = local_today()
+    due_on, overdue = _due(last.finished_at if last else None, station.check_interval_days, today)
+    horizon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    expiring = sorted(((line, name, value, value < today) for line in inventory(station.id)
+                       for name, value in line.dates() if value <= horizon), key=lambda e: e[2])
     chief, members = team(station)
+    faults = db.session.scalars(sa.select(Hazard).where(*_open_faults(), Hazard.village_id == station.village_id)
+                                .order_by(Hazard.recorded_at.desc())).all()
     return Readiness(station=station, last_check=last, running=open_check(station), due_on=due_on,
-                     overdue=overdue, expiring=expiring, faults=station_faults(station.village_id),
-                     chief=chief, members=members, trained=sum(1 for p in members if p.trained))
+                     overdue=overdue, expiring=expiring, faults=faults, chief=chief, members=members,
+                     trained=sum(1 for p in members if p.trained))
+
+
+def badge(village_code: str) -> tuple[str, str]:
+    """The home tile's badge: how ready the village's station is."""
+    station = village_station(village_code)
+    if station is None:
+        return _("Not set up"), "info"
+    return readiness(station).badge()
+
+
+# ---- many villages at once (the township's overview) ----------------------------------------------
+
+SUMMARY_FIGURES = {
+    "state": _l("Readiness"),
+    "last_check": _l("Last complete check"),
+    "open_faults": _l("Open faults"),
+    "trained": _l("Trained members"),
+}
+
+
+def village_summaries(village_codes: list[str]) -> dict[str, dict]:
+    """For each village: ``state`` (a rung of :data:`STATES`, or ``not_set_up``), ``last_check`` (the
+    village's day of the last complete check, or None), ``open_faults`` and ``trained`` (trained
+    members besides the chief). Five queries, however many villages."""
+    codes = sorted(set(village_codes))
+    if not codes:
+        return {}
+    today = local_today()
+    horizon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    stations: dict[str, Station] = {}
+    for station in db.session.scalars(Station.live().where(Station.village_id.in_(codes))
+                                      .order_by(Station.recorded_at)):
+        stations.setdefault(station.village_id, station)  # the first set up, as village_station()
+    station_ids = [s.id for s in stations.values()]
+    last = dict(db.session.execute(
+        sa.select(StationCheck.station_id, sa.func.max(StationCheck.finished_at))
+        .where(StationCheck.station_id.in_(station_ids), StationCheck.deleted.is_(False),
+               StationCheck.status == "complete")
+        .group_by(StationCheck.station_id)).all())
+    dates: dict[str, list[dt.date]] = {}
+    for station_id, *values in db.session.execute(
+            sa.select(StationItem.station_id, StationItem.expires_on, StationItem.test_due_on)
+            .where(StationItem.station_id.in_(station_ids), StationItem.deleted.is_(False),
+                   sa.or_(StationItem.expires_on <= horizon, StationItem.test_due_on <= horizon))):
+        dates.setdefault(station_id, []).extend(v for v in values if v is not None and v <= horizon)
+    faults = dict(db.session.execute(
+        sa.select(Hazard.village_id, sa.func.count())
+        .where(*_open_faults(), Hazard.village_id.in_(codes))
+        .group_by(Hazard.village_id)).all())
+    people: dict[str, list] = {}
+    for row in db.session.execute(sa.select(Person.village_id, Person.id, Person.duties, Person.trained)
+                                  .where(Person.village_id.in_(codes), Person.deleted.is_(False),
+                                         Person.active.is_(True))):
+        people.setdefault(row.village_id, []).append(row)
+
+    found = {}
+    for code in codes:
+        station = stations.get(code)
+        has_chief, members = _team(people.get(code, []), station.chief_id if station else None)
+        trained = sum(1 for p in members if p.trained)
+        figures = {"last_check": None, "open_faults": faults.get(code, 0), "trained": trained}
+        if station is None:
+            found[code] = {"state": "not_set_up", **figures}
+            continue
+        finished = last.get(station.id)
+        _due_on, overdue = _due(finished, station.check_interval_days, today)
+        soon = dates.get(station.id, [])
+        found[code] = {
+            "state": readiness_state(overdue=overdue, faults=figures["open_faults"],
+                                     expired=sum(1 for d in soon if d < today), expiring=len(soon),
+                                     team_short=_team_short(has_chief, trained)),
+            **figures, "last_check": local_day(finished) if finished else None}
+    return found

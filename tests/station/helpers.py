@@ -12,10 +12,10 @@ def station(app):
         return s
 
 
-def start_check(client, check_id=None, reason="monthly") -> str:
+def start_check(client, client_id=None, reason="monthly") -> str:
     data = {"reason": reason}
-    if check_id:
-        data["check_id"] = check_id
+    if client_id:
+        data["client_id"] = client_id
     response = client.post("/station/checks/start", data=data)
     assert response.status_code == 303
     return response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]

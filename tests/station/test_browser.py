@@ -139,6 +139,8 @@ def test_the_fast_grid_on_the_large_screen(live_server, large_kiosk_page, screen
 
 def _finished_check(live_server):
     """A finished check with a missing axe, to look at its record and history."""
+    from kiosk.context import Actor
+    from kiosk.records import uuid7
     from kiosk.station import service
     from kiosk.station.checklist import steps_for
     from kiosk.village import Person
@@ -146,13 +148,15 @@ def _finished_check(live_server):
     def make():
         station = service.village_station("330326100201")
         person = db.session.scalar(db.select(Person).where(Person.name == "李伟"))
-        check = service.start_check(station, check_id=None, reason="after_callout", person=person)
+        actor = Actor(person.id, person.name, "person")
+        check = service.start_check(station, client_id=uuid7(), reason="after_callout", actor=actor)
         for step in steps_for(check):
             values = {"ok": True, "count": step.expected, "zone": "green", "pressure_mpa": 28.0}
             if step.check_type == "count" and step.line.kind == "axe":
                 values = {"ok": False, "count": 0}
-            service.save_answer(check, step, values, person)
-        service.finish_check(check, incomplete_ok=False, person=person)
+            service.save_answer(check, step, values, actor)
+        service.finish_check(check, incomplete_ok=False, actor=actor)
+        db.session.commit()
         axe = next(s.line.id for s in steps_for(check) if s.line and s.line.kind == "axe")
         return check.id, axe
     return _db(live_server, make)

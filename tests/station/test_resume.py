@@ -49,6 +49,7 @@ class KioskProcess:
     def power_cut(self) -> None:
         self.proc.send_signal(signal.SIGKILL)  # no shutdown, no flush: as when the plug is pulled
         self.proc.wait(10)
+        self.proc.stderr.close()
 
 
 def _rows(url, check_sql, *params):

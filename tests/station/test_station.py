@@ -126,9 +126,9 @@ def test_the_same_fault_found_again_joins_the_open_hazard(volunteer, app):
 
 def test_replayed_posts_never_duplicate(volunteer, app):
     made_here = "01890000-0000-7000-8000-000000000001"
-    first = start_check(volunteer, check_id=made_here)
+    first = start_check(volunteer, client_id=made_here)
     assert first == made_here
-    assert start_check(volunteer, check_id=made_here) == made_here
+    assert start_check(volunteer, client_id=made_here) == made_here
     assert start_check(volunteer) == made_here  # one check at a time: a second start resumes it
     walk = steps(app, made_here)
     for _ in range(3):

@@ -2,9 +2,6 @@
 // a check needs no keyboard. Without this file the fields are plain inputs and still work.
 (function () {
   "use strict";
-  // hx-boost brings this script back with every station page it swaps in: wire it up once
-  if (window.kioskStation) { return; }
-  window.kioskStation = true;
 
   document.addEventListener("click", function (event) {
     var step = event.target.closest("[data-delta]");
@@ -31,12 +28,10 @@
   });
 
   // With the pad on screen, the system keyboard would only cover it.
-  function quietKeyboards(root) {
-    (root || document).querySelectorAll("[data-numpad]").forEach(function (pad) {
+  htmx.onLoad(function (root) {
+    root.querySelectorAll("[data-numpad]").forEach(function (pad) {
       var field = pad.closest("form").querySelector("input[name=pressure]");
       if (field) { field.setAttribute("inputmode", "none"); }
     });
-  }
-  quietKeyboards(document);
-  document.addEventListener("htmx:load", function (event) { quietKeyboards(event.target); });
+  });
 })();
