@@ -12,6 +12,7 @@ from wtforms.validators import Length, Optional
 
 from ..records import uuid7
 from ..extensions import db
+from ..records import commit_once
 
 from ..auth import role_required
 from ..auth.security import current_person, may
@@ -140,8 +141,10 @@ def pledge(household_id: str):
         return _pledge_page(household, pact, form, status=422, error=_(
             "Sign in the box, or enter who confirms for a resident who cannot sign."))
     db.session.add(record)
-    db.session.commit()
-    return _remember_and_show(record)
+    stored = commit_once(Pledge, pledge_id)  # a double tap: the other copy may have committed first
+    if stored.household_id != household.id:
+        abort(409)
+    return _remember_and_show(stored)
 
 
 def _remember_and_show(record: Pledge):

@@ -84,14 +84,16 @@ def new_draft(village: Village, draft_id: str, *, template: PactTemplate | None 
     """A draft made from the township's template or from an earlier version of the village's pact."""
     numbers = db.session.scalars(sa.select(Pact.number).where(Pact.village_id == village.code,
                                                               Pact.deleted.is_(False))).all()
+    source_clauses = clauses_of(source) if source is not None else []
     pact = Pact(id=draft_id, village_id=village.code, number=max(numbers, default=0) + 1,
                 title=source.title if source else f"{village.name}防火公约", status="draft",
                 template_id=template.id if template else (source.template_id if source else None),
                 based_on_id=source.id if source else None)
+    # nothing is flushed before the commit, so that a second copy of the same draft (a double tap)
+    # fails there, where commit_once finds the first
     db.session.add(pact)
-    db.session.flush()
     if source is not None:
-        for i, clause in enumerate(clauses_of(source)):
+        for i, clause in enumerate(source_clauses):
             db.session.add(PactClause(village_id=village.code, pact_id=pact.id, lineage=clause.lineage,
                                       position=i, topic=clause.topic, text=clause.text))
     elif template is not None:
@@ -100,7 +102,6 @@ def new_draft(village: Village, draft_id: str, *, template: PactTemplate | None 
             # version drafted afresh from the template still compares clause by clause
             db.session.add(PactClause(village_id=village.code, pact_id=pact.id, lineage=template_lineage(template, i),
                                       position=i, topic=item.get("topic"), text=item.get("text", "")))
-    db.session.flush()
     return pact
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..records import uuid7
 from ..extensions import db
-from ..records import utcnow
+from ..records import commit_once, utcnow
 
 from ..auth import role_required
 from ..auth.security import may
@@ -125,8 +125,8 @@ def new_draft():
         template = db.session.get(PactTemplate, form.template_id.data or "")
         if template is None or template.deleted or template.village_id != village.township_code:
             abort(404)
-    pact = service.new_draft(village, form.draft_id.data, template=template, source=source)
-    db.session.commit()
+    service.new_draft(village, form.draft_id.data, template=template, source=source)
+    pact = commit_once(Pact, form.draft_id.data)  # a double tap: the other copy may have committed first
     flash(_("Draft %(n)d made. Edit the clauses, then record the villagers' meeting that adopts it.",
             n=pact.number), "success")
     return redirect(url_for("pacts.show", pact_id=pact.id), 303)
@@ -205,7 +205,7 @@ def add_clause(pact_id: str):
         db.session.add(PactClause(id=form.clause_id.data, village_id=pact.village_id, pact_id=pact.id,
                                   lineage=form.clause_id.data, position=len(clauses), topic="village",
                                   text=form.text.data.strip()))
-        db.session.commit()
+        commit_once(PactClause, form.clause_id.data)  # a double tap: the other copy may have committed first
     return _after_clause_change(pact)
 
 

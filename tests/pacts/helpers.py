@@ -58,3 +58,34 @@ def pledge_form(client, household_id: str) -> dict:
 
 def new_id() -> str:
     return uuid7()
+
+
+def sent_twice_at_once(send_first, send_second, client_id: str):
+    """A double tap: the second copy of a form arrives while the first is being saved.
+
+    The first copy has checked that nothing with ``client_id`` exists; just before it writes (its
+    flush), the second copy is sent in full from another thread and commits first. Returns both
+    answers: (the first copy's, the second copy's)."""
+    import threading
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    answers = {}
+
+    def second_copy_overtakes(session, _context, _instances):
+        if answers or not any(getattr(o, "id", None) == client_id for o in session.new):
+            return
+        answers["second"] = None  # once: the second copy's own flush passes through here too
+        thread = threading.Thread(target=lambda: answers.update(second=send_second()))
+        thread.start()
+        thread.join(30)
+
+    # ahead of change capture, whose own before_flush already writes (the outbox counter)
+    event.listen(Session, "before_flush", second_copy_overtakes, insert=True)
+    try:
+        first = send_first()
+    finally:
+        event.remove(Session, "before_flush", second_copy_overtakes)
+    assert answers.get("second") is not None, "the second copy did not overtake the first"
+    return first, answers["second"]

@@ -10,7 +10,7 @@ from kiosk.pacts import service
 from kiosk.pacts.models import Pledge
 from kiosk.pacts.signature import SignatureError, dumps, parse, svg_paths
 
-from .helpers import current, new_id, pledge_count, pledge_form, signature, unpledged
+from .helpers import current, new_id, pledge_count, pledge_form, sent_twice_at_once, signature, unpledged
 
 
 def test_resident_finds_the_household_by_number_pad_digits_or_surname(app, client):
@@ -177,3 +177,16 @@ def test_on_the_township_server_residents_cannot_pledge_over_the_internet(app, c
     hid, _number = unpledged(app)[0]
     response = client.get(f"/pact/pledge/{hid}")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+def test_a_double_tapped_pledge_is_recorded_once_and_both_taps_see_the_thanks(app, client):
+    hid, _number = unpledged(app)[0]
+    fields = pledge_form(client, hid)
+    data = dict(fields, method="signature", signature=signature())
+    before = pledge_count(app)
+    other = app.test_client()
+    first, second = sent_twice_at_once(lambda: client.post(f"/pact/pledge/{hid}", data=data),
+                                       lambda: other.post(f"/pact/pledge/{hid}", data=data), fields["pledge_id"])
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert pledge_count(app) == before + 1

@@ -7,7 +7,7 @@ from kiosk.pacts import service
 from kiosk.pacts.models import Pact, PactClause
 from kiosk.pacts.template_text import TEMPLATE_CLAUSES
 
-from .helpers import current, new_id, village
+from .helpers import current, new_id, sent_twice_at_once, village
 
 
 def _draft_from(committee, app, source_id=None):
@@ -155,3 +155,23 @@ def test_a_draft_made_afresh_from_the_template_compares_clause_by_clause(app, co
     page = committee.get(f"/pact/v/{draft_id}/changes").get_data(as_text=True)
     kinds = re.findall(r'data-kind="(\w+)"', page)
     assert kinds and set(kinds) == {"same"}
+
+
+def test_a_double_tapped_draft_or_clause_is_made_once(app, committee, auth_for):
+    colleague = auth_for(app).sign_in("陈建国")
+    draft_id = new_id()
+    data = {"draft_id": draft_id, "source_id": current(app).id}
+    first, second = sent_twice_at_once(lambda: committee.post("/pact/drafts", data=data),
+                                       lambda: colleague.post("/pact/drafts", data=data), draft_id)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    before = len(_clauses(app, draft_id))
+
+    clause = {"clause_id": new_id(), "text": "柴草堆放距灶台不少于2米。"}
+    url = f"/pact/v/{draft_id}/clauses"
+    first, second = sent_twice_at_once(lambda: committee.post(url, data=clause),
+                                       lambda: colleague.post(url, data=clause), clause["clause_id"])
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    texts = [text for _id, text in _clauses(app, draft_id)]
+    assert len(texts) == before + 1 and texts.count("柴草堆放距灶台不少于2米。") == 1
