@@ -23,6 +23,7 @@ from ..validators import phone_number as phone_check
 from ..village import Household, record_or_404, village_or_404
 from ..web import render
 from . import importer
+from .service import group_name, natural_key, register
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 
@@ -30,16 +31,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 FIELDS = ("house_number", "head_name", "group_name", "phone", "members", "note")
 
 
-def natural_key(text):
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text or "")]
-
-
 _village_or_404 = village_or_404
-
-
-def register(village) -> list[Household]:
-    rows = db.session.scalars(Household.live().where(Household.village_id == village.code)).all()
-    return sorted(rows, key=lambda h: (natural_key(h.group_name), natural_key(h.house_number)))
 
 
 class HouseholdForm(FlaskForm):
@@ -73,8 +65,7 @@ class HouseholdForm(FlaskForm):
                                     number=number, name=clash.head_name))
 
     def validate_group_name(self, field):
-        value = (field.data or "").strip()
-        field.data = f"第{int(value)}组" if value.isdigit() else value
+        field.data = group_name(field.data)
 
 
 def _save(form: HouseholdForm, household: Household) -> None:

@@ -17,6 +17,7 @@ from ..records import commit_once
 from ..auth import role_required
 from ..auth.security import current_person, may
 from ..web import render
+from ..households.service import natural_key
 from . import service
 from .common import at_the_kiosk, bp, today, village_or_404
 from .models import Pledge
@@ -65,7 +66,7 @@ def pick_household():
     found = [h for h in everyone if _matches(h, q, surname, group)]
     pledged = service.pledges_for(pact) if pact else {}
     surnames = sorted({h.head_name[0] for h in everyone if h.head_name}, key=lambda s: s.encode("gb18030"))
-    groups = sorted({h.group_name for h in everyone if h.group_name}, key=service.natural_key)
+    groups = sorted({h.group_name for h in everyone if h.group_name}, key=natural_key)
     return render("pacts/pick.html", "pacts/_pick_results.html", pact=pact, households=found[:MAX_RESULTS],
                   more=max(0, len(found) - MAX_RESULTS), pledged=pledged, q=q, surname=surname, group=group,
                   surnames=surnames, groups=groups)

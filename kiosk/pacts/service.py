@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..records import utcnow
 
+from ..households.service import register
 from ..village.models import Household, Village
 from .models import PLEDGING_METHODS, DoorVisit, Pact, PactClause, PactTemplate, Pledge
 from .template_text import TEMPLATE_CLAUSES, TEMPLATE_NAME
@@ -20,11 +21,6 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 def is_uuid(value: str | None) -> bool:
     return bool(value and UUID.match(value))
-
-
-def natural_key(text: str | None):
-    """'第2组' before '第10组', '1组2号' before '1组10号'."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or "")]
 
 
 # ---- templates ----------------------------------------------------------------------------------
@@ -173,8 +169,7 @@ def diff(old: Pact, new: Pact) -> list[Change]:
 # ---- households, pledges, progress --------------------------------------------------------------
 
 def households(village: Village) -> list[Household]:
-    rows = db.session.scalars(Household.live().where(Household.village_id == village.code)).all()
-    return sorted(rows, key=lambda h: (natural_key(h.group_name), natural_key(h.house_number)))
+    return register(village)
 
 
 def household_of(village: Village, household_id: str) -> Household | None:
