@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 
 from kiosk.extensions import db
-from kiosk.pacts import service
+from kiosk.pacts import queries
 from kiosk.pacts.models import Pact, Pledge
-from kiosk.village import Household, Village
-from sync.ids import uuid7
+from kiosk.records import uuid7
+from kiosk.village.models import Household, Village
 
 VILLAGE = "330326100201"
 
@@ -19,7 +20,7 @@ def village():
 
 def current(app) -> Pact:
     with app.app_context():
-        pact = service.current_pact(village())
+        pact = queries.current_pact(village())
         db.session.expunge(pact)
         return pact
 
@@ -33,7 +34,7 @@ def unpledged(app) -> list[tuple[str, str]]:
     """(id, house number) of households without a pledge to the current pact."""
     with app.app_context():
         v = village()
-        return [(h.id, h.house_number) for h in service.not_pledged(v, service.current_pact(v))]
+        return [(h.id, h.house_number) for h in queries.not_pledged(v, queries.current_pact(v))]
 
 
 def pledge_count(app) -> int:
@@ -51,8 +52,8 @@ def signature(strokes=None) -> str:
 def pledge_form(client, household_id: str) -> dict:
     """Open the pledge page and read its hidden fields, as the browser would."""
     page = client.get(f"/pact/pledge/{household_id}").get_data(as_text=True)
-    fields = dict(re.findall(r'name="(pledge_id|pact_id)" value="([^"]*)"', page))
-    assert service.is_uuid(fields["pledge_id"])
+    fields = dict(re.findall(r'name="(client_id|pact_id)" value="([^"]*)"', page))
+    assert uuid.UUID(fields["client_id"])
     return fields
 
 

@@ -93,14 +93,14 @@ def test_a_file_that_is_not_a_household_table_is_explained(app, committee, data,
 def test_add_edit_and_remove_a_household_by_hand(app, committee):
     before = _count(app)
     hid = new_id()
-    data = {"household_id": hid, "house_number": "6组01号", "head_name": "苏春花", "group_name": "6",
+    data = {"client_id": hid, "house_number": "6组01号", "head_name": "苏春花", "group_name": "6",
             "phone": "", "members": "3", "note": ""}
     assert committee.post("/households/new", data=data).status_code == 303
     assert committee.post("/households/new", data=data).status_code == 303  # replayed
     assert _count(app) == before + 1
-    clash = committee.post("/households/new", data=dict(data, household_id=new_id()))
+    clash = committee.post("/households/new", data=dict(data, client_id=new_id()))
     assert clash.status_code == 422 and "门牌号 6组01号 已在台账中" in clash.get_data(as_text=True)
-    bad = committee.post("/households/new", data=dict(data, household_id=new_id(), house_number="6组02号",
+    bad = committee.post("/households/new", data=dict(data, client_id=new_id(), house_number="6组02号",
                                                       head_name="", phone="123"))
     assert bad.status_code == 422 and "请填写户主姓名" in bad.get_data(as_text=True)
     committee.post(f"/households/{hid}/edit", data=dict(data, head_name="苏春华"))
@@ -150,7 +150,6 @@ def test_a_csv_with_a_superscript_house_number_imports_and_lists(app, committee)
 def test_groups_and_people_written_with_circled_or_superscript_digits_are_read_as_digits(app, committee):
     data = {"client_id": new_id(), "house_number": "6组08号", "head_name": "苏春花", "group_name": "①",
             "phone": "", "members": "", "note": ""}
-    data["household_id"] = data["client_id"]  # the form's old name for it
     assert committee.post("/households/new", data=data).status_code == 303
     page = _upload(committee, "门牌号,户主,组,人口\n6组09号,苏秋月,②,³\n".encode("utf-8-sig")).get_data(as_text=True)
     assert "新增 1 户" in page

@@ -10,7 +10,7 @@ from .helpers import new_id, sent_twice_at_once, unpledged
 
 
 def _form(hid, visit_id, **extra):
-    data = {"visit_id": visit_id, "household_id": hid, "visited_on": "2024-06-02", "visitors": "林海燕、郑晓丽",
+    data = {"client_id": visit_id, "household_id": hid, "visited_on": "2024-06-02", "visitors": "林海燕、郑晓丽",
             "topics": ["ebike", "gas", "escape_items"],
             "hazards-0-category": "ebike", "hazards-0-description": "电动车在楼道充电",
             "hazards-1-category": "gas", "hazards-1-description": "钢瓶放在卧室", "hazards-1-fixed_on_spot": "y",
