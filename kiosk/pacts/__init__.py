@@ -4,8 +4,8 @@ The committee drafts the pact from the township's template, records its adoption
 meeting and publishes it: the notice board rotates it and a poster prints with a QR code to the
 phone version. Households pledge at the kiosk; those who have not are the door-to-door list.
 
-views: the screens; forms; models; service: every change; queries: what the screens read; demo;
-cli: `flask pact`; signature: the finger signature's format.
+views: the screens; forms; models; service: every change; queries: what the screens read and the
+township's village summary; demo; cli: `flask pact`; signature: the finger signature's format.
 """
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import registry
-from ..registry import Tile
+from ..registry import Summary, Tile
 from . import views
 from .cli import pact_cli
 from .demo import load_demo
+from .queries import SUMMARY_FIGURES, village_summaries
 
 
 def init_app(app: Flask) -> None:
@@ -26,4 +27,5 @@ def init_app(app: Flask) -> None:
     registry.add_tile(app, Tile("pact", _l("Fire pact"), "pacts.index", "scroll", 10, badge=views.tile_badge))
     registry.add_slides(app, views.board_slides, order=10)
     registry.add_script(app, "js/pacts.js")
+    registry.add_summary(app, Summary("pacts", _l("Fire pact"), village_summaries, SUMMARY_FIGURES, order=10))
     registry.add_demo(app, "pacts", load_demo, order=40)

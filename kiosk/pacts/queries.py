@@ -1,12 +1,15 @@
-"""What the pact screens read: versions and clauses, what changed, pledges and progress, visits.
-Nothing here writes."""
+"""What the pact screens read: versions and clauses, what changed, pledges and progress, visits,
+and the village summaries the township asks for. Nothing here writes."""
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
+from ..context import local_today
 from ..extensions import db
 from ..hazards.models import Hazard
 from ..households.service import register
@@ -218,3 +221,68 @@ def hazards_of(household: Household) -> list[Hazard]:
                                                   Hazard.subject_id == household.id)
                               .order_by(Hazard.recorded_at.desc())).all()
 
+
+# ---- the township's view: how each village is doing ---------------------------------------------
+
+SUMMARY_FIGURES = {
+    "state": _l("Pact"),                     # draft | adopted | published of the newest version, or None
+    "version": _l("Version"),
+    "households": _l("Households"),
+    "pledged": _l("Households pledged"),     # to the published version
+    "pledged_percent": _l("Share of households pledged"),
+    "visits_this_month": _l("Door-to-door visits this month"),
+}
+
+
+def village_summaries(village_codes: list[str]) -> dict[str, dict]:
+    """The pact in many villages at once, in four queries whatever their number: the newest
+    version's state, the households, those pledged to the published version, and this month's
+    door-to-door visits (the village's calendar month)."""
+    codes = list(village_codes)
+    if not codes:
+        return {}
+    newest: dict[str, tuple[int, str]] = {}   # village -> (number, status) of its newest version
+    published: dict[str, tuple[int, str]] = {}  # village -> (number, pact id) of the current pact
+    for code, pact_id, number, status in db.session.execute(
+            sa.select(Pact.village_id, Pact.id, Pact.number, Pact.status)
+            .where(Pact.village_id.in_(codes), Pact.deleted.is_(False), Pact.status != "superseded")):
+        if number > newest.get(code, (0, ""))[0]:
+            newest[code] = (number, status)
+        if status == "published" and number > published.get(code, (0, ""))[0]:
+            published[code] = (number, pact_id)
+    households = dict(db.session.execute(
+        sa.select(Household.village_id, sa.func.count()).where(Household.village_id.in_(codes),
+                                                               Household.deleted.is_(False))
+        .group_by(Household.village_id)).all())
+    pledged = _pledged_households([pact_id for _n, pact_id in published.values()])
+    month = local_today().replace(day=1)
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    visits = dict(db.session.execute(
+        sa.select(DoorVisit.village_id, sa.func.count()).where(
+            DoorVisit.village_id.in_(codes), DoorVisit.deleted.is_(False),
+            DoorVisit.visited_on >= month, DoorVisit.visited_on < next_month)
+        .group_by(DoorVisit.village_id)).all())
+    out = {}
+    for code in codes:
+        number, state = newest.get(code, (None, None))
+        total = households.get(code, 0)
+        done = pledged.get(published[code][1], 0) if code in published else 0
+        out[code] = {"state": state, "version": number, "households": total, "pledged": done,
+                     "pledged_percent": round(100 * done / total) if total else 0,
+                     "visits_this_month": visits.get(code, 0)}
+    return out
+
+
+def _pledged_households(pact_ids: list[str]) -> dict[str, int]:
+    """pact id -> households of the register with a standing pledge to it, in one query."""
+    if not pact_ids:
+        return {}
+    withdrawal = sa.orm.aliased(Pledge)
+    withdrawn = sa.select(withdrawal.id).where(withdrawal.corrects_id == Pledge.id, withdrawal.method == "withdrawn",
+                                               withdrawal.deleted.is_(False)).exists()
+    return dict(db.session.execute(
+        sa.select(Pledge.pact_id, sa.func.count(sa.distinct(Pledge.household_id)))
+        .join(Household, Household.id == Pledge.household_id)
+        .where(Pledge.pact_id.in_(pact_ids), Pledge.deleted.is_(False), Pledge.method.in_(PLEDGING_METHODS),
+               Household.deleted.is_(False), ~withdrawn)
+        .group_by(Pledge.pact_id)).all())
