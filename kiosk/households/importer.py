@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from ..forms import parse_int
 from ..validators import PHONE, normalise_phone
+from .service import group_name
 
 MAX_BYTES = 400 * 1024  # the preview carries the file in a form field (Werkzeug keeps 500 KB)
 MAX_ROWS = 3000
@@ -48,13 +50,6 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ImportError_(_("The file could not be read. Save it from Excel as CSV (UTF-8 or GBK)."))
-
-
-def _group(value: str) -> str:
-    value = value.strip()
-    if value.isdigit():  # '3' -> '第3组', as the register writes groups
-        return f"第{int(value)}组"
-    return value
 
 
 def parse(text: str) -> list[Row]:
@@ -105,7 +100,7 @@ def _check(row: Row) -> Row:
     v = row.values
     v["house_number"] = re.sub(r"\s+", "", v.get("house_number", ""))
     v["head_name"] = v.get("head_name", "").strip()
-    v["group_name"] = _group(v.get("group_name", ""))
+    v["group_name"] = group_name(v.get("group_name", ""))
     if not v["house_number"]:
         row.errors.append(_("The house number is missing."))
     elif len(v["house_number"]) > 20:
@@ -121,14 +116,15 @@ def _check(row: Row) -> Row:
     if phone and not PHONE.match(phone):
         row.errors.append(_("%(phone)s is not a phone number.", phone=phone))
     members = v.get("members", "").strip()
-    if members:
-        if not members.isdigit() or not 1 <= int(members) <= 50:
-            row.errors.append(_("The number of people must be a whole number from 1 to 50."))
-            v["members"] = members
-        else:
-            v["members"] = int(members)
+    try:
+        number = parse_int(members)
+    except ValueError:
+        number = 0
+    if number is not None and not 1 <= number <= 50:
+        row.errors.append(_("The number of people must be a whole number from 1 to 50."))
+        v["members"] = members
     else:
-        v["members"] = None
+        v["members"] = number
     v["note"] = v.get("note", "").strip()
     if len(v["note"]) > 200:
         row.errors.append(_("The note is longer than %(n)d characters.", n=200))

@@ -6,14 +6,13 @@ import datetime as dt
 import math
 import random
 
-from ..records import uuid7
+from ..context import local_today
 from ..extensions import db
-from ..records import utcnow
-
-from ..hazards import open_hazard
+from ..households.service import register
+from ..records import utcnow, uuid7
 from ..village.models import Household, Person, Village
-from . import service
-from .models import DoorVisit, Pledge
+from . import queries, service
+from .models import Pledge
 from .signature import HEIGHT, WIDTH, dumps
 
 
@@ -35,15 +34,15 @@ def demo_signature(rng: random.Random) -> str:
     return dumps(strokes)
 
 
-def load(village: Village) -> None:
-    if service.versions(village):
+def load_demo(village: Village) -> None:
+    if queries.versions(village):
         return
     rng = random.Random(5)
     template = service.seed_template(village.township_code)
     pact = service.new_draft(village, uuid7(), template=template)
     chair = db.session.scalar(Person.live().where(Person.village_id == village.code, Person.name == "陈建国"))
-    now = utcnow()
-    pact.meeting_date = (now - dt.timedelta(days=40)).date()
+    now, today = utcnow(), local_today()
+    pact.meeting_date = today - dt.timedelta(days=40)
     pact.attendance = 86
     pact.presided_by = chair.name if chair else "陈建国"
     pact.status = "adopted"
@@ -51,7 +50,7 @@ def load(village: Village) -> None:
     service.publish(pact)
     pact.published_at = now - dt.timedelta(days=38)
     confirmer = db.session.scalar(Person.live().where(Person.village_id == village.code, Person.name == "王德明"))
-    households = service.households(village)
+    households = register(village)
     # groups 1 and 2 have mostly pledged, 3 is halfway, 4 has barely started: a real door-to-door list
     share = {"第1组": 0.9, "第2组": 0.8, "第3组": 0.5, "第4组": 0.2}
     for i, household in enumerate(households):
@@ -66,24 +65,17 @@ def load(village: Village) -> None:
             db.session.add(Pledge(village_id=village.code, pact_id=pact.id, household_id=household.id,
                                   method="signature", signature=demo_signature(rng), recorded_at=when))
     db.session.flush()
-    _visits(village, households, pact, rng, now)
+    _visits(households, pact, today)
 
 
-def _visits(village: Village, households: list[Household], pact, rng: random.Random, now) -> None:
-    pledged = service.pledges_for(pact)
+def _visits(households: list[Household], pact, today) -> None:
+    pledged = queries.pledges_for(pact)
     waiting = [h for h in households if h.id not in pledged]
     findings = [("ebike", "电动自行车在楼道内充电", False), ("gas", "液化气钢瓶放在卧室，已移至厨房", True),
                 (None, None, None), ("wiring", "厨房电线私拉乱接，无漏电保护器", False)]
     for n, household in enumerate(waiting[:4]):
-        visit = DoorVisit(id=uuid7(), village_id=village.code, household_id=household.id,
-                          visited_on=(now - dt.timedelta(days=6 - n)).date(), visitors="林海燕、郑晓丽",
-                          topics=["ebike", "wiring", "gas", "escape_items", "pact"][: 3 + n % 3],
-                          note="户主外出务工，家中老人在" if n == 2 else None)
-        db.session.add(visit)
         category, text, fixed = findings[n]
-        if category:
-            open_hazard(village_id=village.code, category=category, source="door_visit",
-                        location=f"{household.house_number} {household.head_name}", description=text,
-                        subject_kind="household", subject_id=household.id, found_by_kind="door_visit",
-                        found_by_id=visit.id, fixed_on_spot=fixed)
-            visit.hazards_found = 1
+        service.record_visit(household, uuid7(), visited_on=today - dt.timedelta(days=6 - n), visitors="林海燕、郑晓丽",
+                             topics=["ebike", "wiring", "gas", "escape_items", "pact"][: 3 + n % 3],
+                             note="户主外出务工，家中老人在" if n == 2 else None,
+                             hazards=[(category, text, fixed)] if category else [], recorded_by_id=None)

@@ -18,6 +18,7 @@ STATUSES = {
     "superseded": _l("Superseded"),
 }
 STATUS_TONES = {"draft": "warn", "adopted": "info", "published": "ok", "superseded": "info"}
+MAX_CLAUSES = 40
 
 # What a clause is about: shown next to the (Chinese) clause text, so that an English screen
 # still says what each clause covers.

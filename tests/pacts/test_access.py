@@ -21,7 +21,7 @@ def test_volunteers_see_the_lists(volunteer, url):
 
 @pytest.mark.parametrize("url", MANAGE_POST)
 def test_only_the_committee_changes_pact_and_register(volunteer, url):
-    assert volunteer.post(url, data={"draft_id": new_id()}).status_code == 403
+    assert volunteer.post(url, data={"client_id": new_id()}).status_code == 403
 
 
 def test_residents_read_and_pledge_without_signing_in(app, client):

@@ -6,11 +6,11 @@ import re
 import pytest
 
 from kiosk.extensions import db
-from kiosk.pacts import service
+from kiosk.pacts import queries
 from kiosk.pacts.models import Pledge
 from kiosk.pacts.signature import SignatureError, dumps, parse, svg_paths
 
-from .helpers import current, new_id, pledge_count, pledge_form, signature, unpledged
+from .helpers import current, new_id, pledge_count, pledge_form, sent_twice_at_once, signature, unpledged
 
 
 def test_resident_finds_the_household_by_number_pad_digits_or_surname(app, client):
@@ -36,7 +36,7 @@ def test_a_resident_signs_and_the_pledge_is_kept_as_vector_data_and_shown_as_svg
     assert '<svg class="sig-svg"' in thanks and 'd="M50 120 L80 90' in thanks
     assert pledge_count(app) == before + 1
     with app.app_context():
-        pledge = db.session.get(Pledge, fields["pledge_id"])
+        pledge = db.session.get(Pledge, fields["client_id"])
         assert pledge.method == "signature" and pledge.pact_id == current(app).id
         assert json.loads(pledge.signature)["s"][1] == [260, 60, 262, 180]
         assert Pledge.__sync_kind__ == "fact"
@@ -54,7 +54,7 @@ def test_a_replayed_pledge_is_not_recorded_twice(app, client):
     assert first.headers["Location"] == again.headers["Location"]
     assert pledge_count(app) == before + 1
     # a second pledge from a fresh page for the same household and version is not added either
-    other = dict(data, pledge_id=new_id())
+    other = dict(data, client_id=new_id())
     client.post(f"/pact/pledge/{hid}", data=other)
     assert pledge_count(app) == before + 1
 
@@ -68,7 +68,7 @@ def test_a_resident_who_cannot_sign_has_someone_confirm(app, client):
                                                             confirmed_by="王德明（村委委员，已宣读）"))
     assert response.status_code == 303
     with app.app_context():
-        pledge = db.session.get(Pledge, fields["pledge_id"])
+        pledge = db.session.get(Pledge, fields["client_id"])
         assert pledge.method == "confirmed" and pledge.signature is None
 
 
@@ -132,7 +132,7 @@ def test_a_new_version_asks_every_household_again(app, committee):
     pledged_before = len(service_pledges(app, old.id))
     assert pledged_before > 0
     draft = new_id()
-    committee.post("/pact/drafts", data={"draft_id": draft, "source_id": old.id})
+    committee.post("/pact/drafts", data={"client_id": draft, "source_id": old.id})
     committee.post(f"/pact/v/{draft}/adopt", data={"meeting_date": "2024-06-01", "attendance": "60",
                                                    "presided_by": "陈建国"})
     committee.post(f"/pact/v/{draft}/publish")
@@ -146,7 +146,7 @@ def test_a_new_version_asks_every_household_again(app, committee):
 def service_pledges(app, pact_id):
     with app.app_context():
         from kiosk.pacts.models import Pact
-        return service.pledges_for(db.session.get(Pact, pact_id))
+        return queries.pledges_for(db.session.get(Pact, pact_id))
 
 
 def test_a_pledge_for_the_wrong_household_is_withdrawn_by_a_new_fact(app, committee):
@@ -154,8 +154,8 @@ def test_a_pledge_for_the_wrong_household_is_withdrawn_by_a_new_fact(app, commit
     fields = pledge_form(committee, hid)
     committee.post(f"/pact/pledge/{hid}", data=dict(fields, method="signature", signature=signature()))
     assert (hid, number) not in unpledged(app)
-    committee.post(f"/pact/pledges/{fields['pledge_id']}/withdraw")
-    committee.post(f"/pact/pledges/{fields['pledge_id']}/withdraw")  # replayed
+    committee.post(f"/pact/pledges/{fields['client_id']}/withdraw")
+    committee.post(f"/pact/pledges/{fields['client_id']}/withdraw")  # replayed
     assert (hid, number) in unpledged(app)
     with app.app_context():
         rows = db.session.scalars(db.select(Pledge).where(Pledge.household_id == hid)).all()
@@ -167,9 +167,9 @@ def test_a_pledge_page_is_private_to_whoever_signed_it(app, client, auth):
     hid, _number = unpledged(app)[0]
     fields = pledge_form(client, hid)
     client.post(f"/pact/pledge/{hid}", data=dict(fields, method="signature", signature=signature()))
-    assert client.get(f"/pact/pledges/{fields['pledge_id']}").status_code == 200
+    assert client.get(f"/pact/pledges/{fields['client_id']}").status_code == 200
     other = app.test_client()
-    assert other.get(f"/pact/pledges/{fields['pledge_id']}").status_code == 404
+    assert other.get(f"/pact/pledges/{fields['client_id']}").status_code == 404
 
 
 def test_on_the_township_server_residents_cannot_pledge_over_the_internet(app, client):
@@ -177,3 +177,16 @@ def test_on_the_township_server_residents_cannot_pledge_over_the_internet(app, c
     hid, _number = unpledged(app)[0]
     response = client.get(f"/pact/pledge/{hid}")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+def test_a_double_tapped_pledge_is_recorded_once_and_both_taps_see_the_thanks(app, client):
+    hid, _number = unpledged(app)[0]
+    fields = pledge_form(client, hid)
+    data = dict(fields, method="signature", signature=signature())
+    before = pledge_count(app)
+    other = app.test_client()
+    first, second = sent_twice_at_once(lambda: client.post(f"/pact/pledge/{hid}", data=data),
+                                       lambda: other.post(f"/pact/pledge/{hid}", data=data), fields["client_id"])
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert pledge_count(app) == before + 1

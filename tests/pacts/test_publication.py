@@ -72,13 +72,13 @@ def test_the_phone_version_is_public_case_insensitive_and_on_both_roles(app, cli
 
 def test_a_draft_has_no_poster(app, committee):
     draft = new_id()
-    committee.post("/pact/drafts", data={"draft_id": draft, "source_id": current(app).id})
+    committee.post("/pact/drafts", data={"client_id": draft, "source_id": current(app).id})
     assert committee.get(f"/pact/v/{draft}/poster").status_code == 404
 
 
 def test_english_screen_labels_clause_topics_while_the_pact_stays_chinese(app, committee):
     draft = new_id()
-    committee.post("/pact/drafts", data={"draft_id": draft, "source_id": current(app).id})
+    committee.post("/pact/drafts", data={"client_id": draft, "source_id": current(app).id})
     committee.get("/lang/en")
     page = committee.get(f"/pact/v/{draft}").get_data(as_text=True)
     assert "E-bikes" in page and "Record the adoption" in page and "电动自行车及其电池" in page

@@ -3,18 +3,18 @@ meeting and publishes it; a new version is compared with the old one."""
 import re
 
 from kiosk.extensions import db
-from kiosk.pacts import service
+from kiosk.pacts import queries
 from kiosk.pacts.models import Pact, PactClause
 from kiosk.pacts.template_text import TEMPLATE_CLAUSES
 
-from .helpers import current, new_id, village
+from .helpers import current, new_id, sent_twice_at_once, village
 
 
 def _draft_from(committee, app, source_id=None):
     with app.app_context():
-        template_id = service.templates_for(village())[0].id
+        template_id = queries.templates_for(village())[0].id
     draft_id = new_id()
-    data = {"draft_id": draft_id}
+    data = {"client_id": draft_id}
     data.update({"source_id": source_id} if source_id else {"template_id": template_id})
     response = committee.post("/pact/drafts", data=data)
     assert response.status_code == 303
@@ -23,7 +23,7 @@ def _draft_from(committee, app, source_id=None):
 
 def _clauses(app, pact_id):
     with app.app_context():
-        return [(c.id, c.text) for c in service.clauses_of(db.session.get(Pact, pact_id))]
+        return [(c.id, c.text) for c in queries.clauses_of(db.session.get(Pact, pact_id))]
 
 
 def test_demo_village_has_an_adopted_published_pact(app, client):
@@ -54,7 +54,7 @@ def test_new_version_is_drafted_from_the_current_pact_edited_adopted_and_publish
     committee.post(f"/pact/v/{draft_id}/clauses/{ebike}/move", data={"to": 0})  # replayed: same order
     added = new_id()
     for _ in range(2):  # a replayed add adds once
-        committee.post(f"/pact/v/{draft_id}/clauses", data={"clause_id": added, "text": "柴草堆放距灶台不少于2米。"})
+        committee.post(f"/pact/v/{draft_id}/clauses", data={"client_id": added, "text": "柴草堆放距灶台不少于2米。"})
     texts = [t for _, t in _clauses(app, draft_id)]
     assert texts[0].startswith("电动自行车") and texts[-1] == "柴草堆放距灶台不少于2米。"
     assert not any("烟花爆竹" in t for t in texts) and len(texts) == len(TEMPLATE_CLAUSES)
@@ -69,7 +69,7 @@ def test_new_version_is_drafted_from_the_current_pact_edited_adopted_and_publish
         "meeting_date": "2024-05-12", "attendance": "74", "presided_by": "陈建国"})
     assert response.status_code == 303
     # adopted: the text is fixed
-    assert committee.post(f"/pact/v/{draft_id}/clauses", data={"clause_id": new_id(), "text": "x"}).status_code == 303
+    assert committee.post(f"/pact/v/{draft_id}/clauses", data={"client_id": new_id(), "text": "x"}).status_code == 303
     assert len(_clauses(app, draft_id)) == len(TEMPLATE_CLAUSES)
     assert current(app).id == old.id  # adopted is not yet published
 
@@ -109,10 +109,10 @@ def test_adoption_needs_the_meeting_details(app, committee):
 def test_an_empty_clause_is_refused_and_only_one_draft_at_a_time(app, committee):
     draft_id, _data = _draft_from(committee, app, source_id=current(app).id)
     before = len(_clauses(app, draft_id))
-    response = committee.post(f"/pact/v/{draft_id}/clauses", data={"clause_id": new_id(), "text": "  "})
+    response = committee.post(f"/pact/v/{draft_id}/clauses", data={"client_id": new_id(), "text": "  "})
     assert response.status_code == 422 and "请填写条款内容" in response.get_data(as_text=True)
     assert len(_clauses(app, draft_id)) == before
-    second = committee.post("/pact/drafts", data={"draft_id": new_id(), "source_id": current(app).id})
+    second = committee.post("/pact/drafts", data={"client_id": new_id(), "source_id": current(app).id})
     assert second.headers["Location"].endswith(f"/pact/v/{draft_id}")
 
 
@@ -131,7 +131,7 @@ def test_template_is_township_wide_and_seeding_is_idempotent(app, runner):
     assert result.exit_code == 0, result.output
     runner.invoke(args=["pact", "seed-template", "--township", "330326100"])
     with app.app_context():
-        templates = service.templates_for(village())
+        templates = queries.templates_for(village())
         assert len(templates) == 1 and templates[0].village_id == "330326100"
         assert len(templates[0].clauses) == len(TEMPLATE_CLAUSES)
 
@@ -139,7 +139,7 @@ def test_template_is_township_wide_and_seeding_is_idempotent(app, runner):
 def test_residents_cannot_change_the_pact_and_volunteers_cannot_manage_it(app, client, volunteer):
     pact = current(app)
     assert volunteer.post(f"/pact/v/{pact.id}/publish").status_code == 403
-    assert volunteer.post("/pact/drafts", data={"draft_id": new_id(), "source_id": pact.id}).status_code == 403
+    assert volunteer.post("/pact/drafts", data={"client_id": new_id(), "source_id": pact.id}).status_code == 403
 
 
 def test_drafts_are_not_public(app, committee, client):
@@ -155,3 +155,23 @@ def test_a_draft_made_afresh_from_the_template_compares_clause_by_clause(app, co
     page = committee.get(f"/pact/v/{draft_id}/changes").get_data(as_text=True)
     kinds = re.findall(r'data-kind="(\w+)"', page)
     assert kinds and set(kinds) == {"same"}
+
+
+def test_a_double_tapped_draft_or_clause_is_made_once(app, committee, auth_for):
+    colleague = auth_for(app).sign_in("陈建国")
+    draft_id = new_id()
+    data = {"client_id": draft_id, "source_id": current(app).id}
+    first, second = sent_twice_at_once(lambda: committee.post("/pact/drafts", data=data),
+                                       lambda: colleague.post("/pact/drafts", data=data), draft_id)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    before = len(_clauses(app, draft_id))
+
+    clause = {"client_id": new_id(), "text": "柴草堆放距灶台不少于2米。"}
+    url = f"/pact/v/{draft_id}/clauses"
+    first, second = sent_twice_at_once(lambda: committee.post(url, data=clause),
+                                       lambda: colleague.post(url, data=clause), clause["client_id"])
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    texts = [text for _id, text in _clauses(app, draft_id)]
+    assert len(texts) == before + 1 and texts.count("柴草堆放距灶台不少于2米。") == 1

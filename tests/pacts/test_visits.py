@@ -6,11 +6,11 @@ from kiosk.extensions import db
 from kiosk.hazards.models import Hazard
 from kiosk.pacts.models import DoorVisit
 
-from .helpers import new_id, unpledged
+from .helpers import new_id, sent_twice_at_once, unpledged
 
 
 def _form(hid, visit_id, **extra):
-    data = {"visit_id": visit_id, "household_id": hid, "visited_on": "2024-06-02", "visitors": "林海燕、郑晓丽",
+    data = {"client_id": visit_id, "household_id": hid, "visited_on": "2024-06-02", "visitors": "林海燕、郑晓丽",
             "topics": ["ebike", "gas", "escape_items"],
             "hazards-0-category": "ebike", "hazards-0-description": "电动车在楼道充电",
             "hazards-1-category": "gas", "hazards-1-description": "钢瓶放在卧室", "hazards-1-fixed_on_spot": "y",
@@ -71,3 +71,19 @@ def test_visits_are_for_the_organisation_only(app, client):
     assert client.get("/pact/visits").status_code == 302
     assert client.get("/pact/door-list").status_code == 302
     assert client.get("/pact/progress").status_code == 302
+
+
+def test_a_double_tapped_visit_is_recorded_once_with_its_hazards(app, committee, auth_for):
+    hid, _number = unpledged(app)[0]
+    visit_id = new_id()
+    colleague = auth_for(app).sign_in("陈建国")
+    first, second = sent_twice_at_once(lambda: committee.post("/pact/visits/new", data=_form(hid, visit_id)),
+                                       lambda: colleague.post("/pact/visits/new", data=_form(hid, visit_id)),
+                                       visit_id)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(DoorVisit)
+                                 .where(DoorVisit.id == visit_id)) == 1
+        assert db.session.scalar(db.select(db.func.count()).select_from(Hazard)
+                                 .where(Hazard.found_by_id == visit_id)) == 2

@@ -1,18 +1,14 @@
 // Fire pact: the finger signature pad and the household picker's number pad.
 // Without this file the pledge page still works: a committee member confirms for the household.
+// The layout loads it once on every page; pads in whatever htmx loads are set up by htmx.onLoad.
 (function () {
   "use strict";
-  // Boosted navigation runs this file again with each page that includes it: set up the
-  // document-wide listeners once, and only look for new pads on later runs.
-  if (window.kioskPacts) { window.kioskPacts.init(document); return; }
   var W = 600, H = 240, MIN_STEP = 3, MAX_POINTS = 2800;
 
   // ---- signature pad -------------------------------------------------------------------------
   // Strokes are kept as integer points in a fixed 600x240 box, whatever the canvas's size on
   // screen, and posted as {"v":1,"w":600,"h":240,"s":[[x,y,x,y,...],...]}.
   function setUpPad(canvas) {
-    if (canvas.dataset.ready) { return; }
-    canvas.dataset.ready = "1";
     var form = canvas.closest("form");
     var input = form.querySelector("[data-signature-input]");
     var ctx = canvas.getContext("2d");
@@ -100,10 +96,8 @@
     input.dispatchEvent(new Event("input", { bubbles: true }));
   });
 
-  function init(root) {
-    (root || document).querySelectorAll("[data-sigpad]").forEach(setUpPad);
-  }
-  window.kioskPacts = { init: init };
-  init(document);
-  document.addEventListener("htmx:load", function (event) { init(event.target); });
+  htmx.onLoad(function (root) {
+    if (root.matches && root.matches("[data-sigpad]")) { setUpPad(root); }
+    root.querySelectorAll("[data-sigpad]").forEach(setUpPad);
+  });
 })();

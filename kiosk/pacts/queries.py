@@ -1,0 +1,288 @@
+"""What the pact screens read: versions and clauses, what changed, pledges and progress, visits,
+and the village summaries the township asks for. Nothing here writes."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..context import local_today
+from ..extensions import db
+from ..hazards.models import Hazard
+from ..households.service import register
+from ..village.models import Household, Village
+from .models import PLEDGING_METHODS, DoorVisit, Pact, PactClause, PactTemplate, Pledge
+
+# ---- templates and versions ---------------------------------------------------------------------
+
+def templates_for(village: Village) -> list[PactTemplate]:
+    return db.session.scalars(PactTemplate.live().where(PactTemplate.village_id == village.township_code)
+                              .order_by(PactTemplate.recorded_at.desc())).all()
+
+
+def template_for(village: Village, template_id: str | None) -> PactTemplate | None:
+    """One of the township's templates (township-wide rows: not a record of the village)."""
+    template = db.session.get(PactTemplate, template_id) if template_id and len(template_id) <= 36 else None
+    if template is None or template.deleted or template.village_id != village.township_code:
+        return None
+    return template
+
+
+def versions(village: Village) -> list[Pact]:
+    return db.session.scalars(Pact.live().where(Pact.village_id == village.code)
+                              .order_by(Pact.number.desc(), Pact.recorded_at.desc())).all()
+
+
+def current_pact(village: Village | None) -> Pact | None:
+    """The published version residents pledge to (the newest, should two ever meet after a sync)."""
+    if village is None:
+        return None
+    return db.session.scalar(Pact.live().where(Pact.village_id == village.code, Pact.status == "published")
+                             .order_by(Pact.number.desc()).limit(1))
+
+
+def pact_of(village: Village, pact_id: str | None) -> Pact | None:
+    pact = db.session.get(Pact, pact_id) if pact_id and len(pact_id) <= 36 else None
+    if pact is None or pact.deleted or pact.village_id != village.code:
+        return None
+    return pact
+
+
+def draft_of(village: Village) -> Pact | None:
+    """The draft being prepared, if any: one at a time, or two would compete for the same meeting."""
+    return db.session.scalar(Pact.live().where(Pact.village_id == village.code, Pact.status == "draft")
+                             .order_by(Pact.number.desc()).limit(1))
+
+
+def previous_version(pact: Pact) -> Pact | None:
+    """The version a pact is compared with by default: the one it was drafted from, else the newest
+    earlier version that was adopted."""
+    if pact.based_on_id:
+        before = db.session.get(Pact, pact.based_on_id)
+        if before is not None and not before.deleted and before.village_id == pact.village_id:
+            return before
+    return db.session.scalar(Pact.live().where(Pact.village_id == pact.village_id, Pact.number < pact.number,
+                                               Pact.status != "draft").order_by(Pact.number.desc()).limit(1))
+
+
+def clauses_of(pact: Pact) -> list[PactClause]:
+    return db.session.scalars(PactClause.live().where(PactClause.pact_id == pact.id)
+                              .order_by(PactClause.position, PactClause.recorded_at)).all()
+
+
+def clause_of(pact: Pact, clause_id: str, dropped: bool = False) -> PactClause | None:
+    """A clause of this version; ``dropped`` finds one already dropped too (a replayed drop)."""
+    clause = db.session.get(PactClause, clause_id) if clause_id and len(clause_id) <= 36 else None
+    if clause is None or clause.pact_id != pact.id or (clause.deleted and not dropped):
+        return None
+    return clause
+
+
+# ---- what changed -------------------------------------------------------------------------------
+
+@dataclass
+class Change:
+    kind: str                      # added | removed | changed | moved | same
+    number: int | None             # clause number in the newer version
+    old_number: int | None
+    text: str
+    old_text: str | None = None
+    topic: object = None
+    segments: list[tuple[str, str]] = field(default_factory=list)  # (equal|delete|insert, text)
+
+
+def diff(old: Pact, new: Pact) -> list[Change]:
+    """Clause by clause, following each clause's lineage; changed text is marked character by
+    character (Chinese has no spaces to split words on)."""
+    old_clauses, new_clauses = clauses_of(old), clauses_of(new)
+    old_by = {c.lineage: (i, c) for i, c in enumerate(old_clauses)}
+    new_lineages = {c.lineage for c in new_clauses}
+    common_old = [c.lineage for c in old_clauses if c.lineage in new_lineages]
+    common_new = [c.lineage for c in new_clauses if c.lineage in old_by]
+    in_order = set()
+    for block in difflib.SequenceMatcher(None, common_old, common_new, autojunk=False).get_matching_blocks():
+        in_order.update(common_new[block.b:block.b + block.size])
+    changes = []
+    for i, clause in enumerate(new_clauses):
+        if clause.lineage not in old_by:
+            changes.append(Change("added", i + 1, None, clause.text, topic=clause.topic_label))
+            continue
+        j, before = old_by[clause.lineage]
+        if before.text != clause.text:
+            matcher = difflib.SequenceMatcher(None, before.text, clause.text, autojunk=False)
+            segments = []
+            for op, a1, a2, b1, b2 in matcher.get_opcodes():
+                if op == "equal":
+                    segments.append(("equal", clause.text[b1:b2]))
+                else:
+                    if a2 > a1:
+                        segments.append(("delete", before.text[a1:a2]))
+                    if b2 > b1:
+                        segments.append(("insert", clause.text[b1:b2]))
+            changes.append(Change("changed", i + 1, j + 1, clause.text, before.text, clause.topic_label, segments))
+        elif clause.lineage not in in_order:
+            changes.append(Change("moved", i + 1, j + 1, clause.text, topic=clause.topic_label))
+        else:
+            changes.append(Change("same", i + 1, j + 1, clause.text, topic=clause.topic_label))
+    for j, clause in enumerate(old_clauses):
+        if clause.lineage not in new_lineages:
+            changes.append(Change("removed", None, j + 1, clause.text, topic=clause.topic_label))
+    return changes
+
+
+# ---- pledges and progress -----------------------------------------------------------------------
+
+def pledges_for(pact: Pact) -> dict[str, Pledge]:
+    """household id -> its standing pledge to this version (withdrawn ones do not count)."""
+    rows = db.session.scalars(Pledge.live().where(Pledge.pact_id == pact.id)
+                              .order_by(Pledge.recorded_at)).all()
+    withdrawn = {p.corrects_id for p in rows if p.method == "withdrawn"}
+    standing = {}
+    for pledge in rows:
+        if pledge.method in PLEDGING_METHODS and pledge.id not in withdrawn:
+            standing.setdefault(pledge.household_id, pledge)
+    return standing
+
+
+def standing_pledge(pact: Pact, household: Household) -> Pledge | None:
+    return pledges_for(pact).get(household.id)
+
+
+def withdrawal_of(pledge: Pledge) -> Pledge | None:
+    return db.session.scalar(Pledge.live().where(Pledge.corrects_id == pledge.id).limit(1))
+
+
+def last_pledges(household: Household) -> list[tuple[Pledge, Pact]]:
+    rows = db.session.execute(sa.select(Pledge, Pact).join(Pact, Pact.id == Pledge.pact_id)
+                              .where(Pledge.household_id == household.id, Pledge.deleted.is_(False))
+                              .order_by(Pledge.recorded_at.desc())).all()
+    return [(p, pact) for p, pact in rows]
+
+
+@dataclass
+class GroupProgress:
+    name: str
+    total: int
+    pledged: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.pledged / self.total) if self.total else 0
+
+
+def progress(village: Village, pact: Pact | None) -> tuple[GroupProgress, list[GroupProgress]]:
+    pledged = pledges_for(pact) if pact else {}
+    groups: dict[str, GroupProgress] = {}
+    for household in register(village):
+        name = household.group_name or ""
+        group = groups.setdefault(name, GroupProgress(name, 0, 0))
+        group.total += 1
+        group.pledged += household.id in pledged
+    rows = list(groups.values())
+    total = GroupProgress("", sum(g.total for g in rows), sum(g.pledged for g in rows))
+    return total, rows
+
+
+def not_pledged(village: Village, pact: Pact | None) -> list[Household]:
+    pledged = pledges_for(pact) if pact else {}
+    return [h for h in register(village) if h.id not in pledged]
+
+
+# ---- visits -------------------------------------------------------------------------------------
+
+def last_visits(village: Village) -> dict[str, DoorVisit]:
+    """household id -> its latest visit."""
+    rows = db.session.scalars(DoorVisit.live().where(DoorVisit.village_id == village.code)
+                              .order_by(DoorVisit.visited_on, DoorVisit.recorded_at)).all()
+    return {v.household_id: v for v in rows}
+
+
+def recent_visits(village: Village, limit: int = 300) -> list[DoorVisit]:
+    return db.session.scalars(DoorVisit.live().where(DoorVisit.village_id == village.code)
+                              .order_by(DoorVisit.visited_on.desc(), DoorVisit.recorded_at.desc())
+                              .limit(limit)).all()
+
+
+def visits_to(household: Household) -> list[DoorVisit]:
+    return db.session.scalars(DoorVisit.live().where(DoorVisit.household_id == household.id)
+                              .order_by(DoorVisit.visited_on.desc())).all()
+
+
+def hazards_found_on(visit: DoorVisit) -> list[Hazard]:
+    return db.session.scalars(Hazard.live().where(Hazard.found_by_kind == "door_visit",
+                                                  Hazard.found_by_id == visit.id)).all()
+
+
+def hazards_of(household: Household) -> list[Hazard]:
+    return db.session.scalars(Hazard.live().where(Hazard.subject_kind == "household",
+                                                  Hazard.subject_id == household.id)
+                              .order_by(Hazard.recorded_at.desc())).all()
+
+
+# ---- the township's view: how each village is doing ---------------------------------------------
+
+SUMMARY_FIGURES = {
+    "state": _l("Pact"),                     # draft | adopted | published of the newest version, or None
+    "version": _l("Version"),
+    "households": _l("Households"),
+    "pledged": _l("Households pledged"),     # to the published version
+    "pledged_percent": _l("Share of households pledged"),
+    "visits_this_month": _l("Door-to-door visits this month"),
+}
+
+
+def village_summaries(village_codes: list[str]) -> dict[str, dict]:
+    """The pact in many villages at once, in four queries whatever their number: the newest
+    version's state, the households, those pledged to the published version, and this month's
+    door-to-door visits (the village's calendar month)."""
+    codes = list(village_codes)
+    if not codes:
+        return {}
+    newest: dict[str, tuple[int, str]] = {}   # village -> (number, status) of its newest version
+    published: dict[str, tuple[int, str]] = {}  # village -> (number, pact id) of the current pact
+    for code, pact_id, number, status in db.session.execute(
+            sa.select(Pact.village_id, Pact.id, Pact.number, Pact.status)
+            .where(Pact.village_id.in_(codes), Pact.deleted.is_(False), Pact.status != "superseded")):
+        if number > newest.get(code, (0, ""))[0]:
+            newest[code] = (number, status)
+        if status == "published" and number > published.get(code, (0, ""))[0]:
+            published[code] = (number, pact_id)
+    households = dict(db.session.execute(
+        sa.select(Household.village_id, sa.func.count()).where(Household.village_id.in_(codes),
+                                                               Household.deleted.is_(False))
+        .group_by(Household.village_id)).all())
+    pledged = _pledged_households([pact_id for _n, pact_id in published.values()])
+    month = local_today().replace(day=1)
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    visits = dict(db.session.execute(
+        sa.select(DoorVisit.village_id, sa.func.count()).where(
+            DoorVisit.village_id.in_(codes), DoorVisit.deleted.is_(False),
+            DoorVisit.visited_on >= month, DoorVisit.visited_on < next_month)
+        .group_by(DoorVisit.village_id)).all())
+    out = {}
+    for code in codes:
+        number, state = newest.get(code, (None, None))
+        total = households.get(code, 0)
+        done = pledged.get(published[code][1], 0) if code in published else 0
+        out[code] = {"state": state, "version": number, "households": total, "pledged": done,
+                     "pledged_percent": round(100 * done / total) if total else 0,
+                     "visits_this_month": visits.get(code, 0)}
+    return out
+
+
+def _pledged_households(pact_ids: list[str]) -> dict[str, int]:
+    """pact id -> households of the register with a standing pledge to it, in one query."""
+    if not pact_ids:
+        return {}
+    withdrawal = sa.orm.aliased(Pledge)
+    withdrawn = sa.select(withdrawal.id).where(withdrawal.corrects_id == Pledge.id, withdrawal.method == "withdrawn",
+                                               withdrawal.deleted.is_(False)).exists()
+    return dict(db.session.execute(
+        sa.select(Pledge.pact_id, sa.func.count(sa.distinct(Pledge.household_id)))
+        .join(Household, Household.id == Pledge.household_id)
+        .where(Pledge.pact_id.in_(pact_ids), Pledge.deleted.is_(False), Pledge.method.in_(PLEDGING_METHODS),
+               Household.deleted.is_(False), ~withdrawn)
+        .group_by(Pledge.pact_id)).all())
