@@ -75,8 +75,17 @@ def one_of(mapping, message=REQUIRED_CHOICE):
     return check
 
 
+# what a person may type in a number: ASCII or full-width digits, signs, decimal point or comma and
+# blanks. Anything else — superscripts, circled digits, other scripts' digits — is refused before
+# NFKC could turn it into a digit ("²" would become "2", "12²" 122).
+_NUMBER_CHARS = set("0123456789+-.,\u00a0 \u3000") | {chr(c) for c in range(0xFF10, 0xFF1A)} | set("＋－．，")
+
+
 def _normalise(text) -> str:
-    return unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
+    value = "" if text is None else str(text)
+    if any(ch not in _NUMBER_CHARS for ch in value.strip()):
+        raise ValueError(value)
+    return unicodedata.normalize("NFKC", value).strip()
 
 
 def parse_number(text) -> float | None:
