@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..records import utcnow
 
-from ..hazards import open_hazard
+from ..hazards.service import open_hazard
 from ..village import Person
 from .models import INSPECTION_ITEMS, Hydrant, HydrantInspection, PoolCheck, ProblemReport, WaterPool
 from .service import new_code
@@ -33,7 +33,7 @@ POOLS = [
 REPORTED = "村北工业点路口"  # a resident reported a leak after the last inspection
 
 
-def load_demo_hydrants(village) -> None:
+def load_demo(village) -> None:
     if db.session.scalar(sa.select(Hydrant.id).where(Hydrant.village_id == village.code).limit(1)):
         return
     rng = random.Random(3303261)

@@ -12,13 +12,13 @@ from xml.sax.saxutils import escape
 from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
-from ..qr import QUIET_ZONE, make_qr as _qr, qr_path, symbol_svg  # noqa: F401  (tests and the label sheet use them here)
+from ..qr import make_qr, qr_path
 
 
 def label_svg(asset, url: str, village_name: str) -> str:
     """A stand-alone label (60 × 80 mm): kind, symbol, code, village, one line of instructions."""
     size, path = qr_path(url)
-    title = _("Fire hydrant") if asset.asset_kind == "hydrant" else _("Fire water pool")
+    title = str(asset.title)
     hint = _("Scan to see its status or report a problem")
     # 60 mm wide; the symbol takes 52 mm, text lines below in mm units
     scale = 52 / size
@@ -48,7 +48,7 @@ def _font(size: int):
 
 def label_png(code: str, url: str) -> bytes:
     """The symbol at 10 px per module with the human-readable code under it."""
-    symbol = _qr(url).make_image(fill_color="black", back_color="white").get_image().convert("L")
+    symbol = make_qr(url).make_image(fill_color="black", back_color="white").get_image().convert("L")
     width = symbol.width
     text_height = 90
     image = Image.new("L", (width, symbol.height + text_height), 255)

@@ -71,7 +71,7 @@ PROBLEMS = {
 
 class WaterAsset:
     """What a hydrant and a pool have in common: a label code, a place, a status (columns are
-    declared on each table)."""
+    declared on each table), a ``title`` (what it is) and a ``display_name`` (which one)."""
 
     @property
     def status_label(self):
@@ -81,6 +81,7 @@ class WaterAsset:
 class Hydrant(WaterAsset, SyncedRecord):
     __tablename__ = "hydrant"
     asset_kind = "hydrant"
+    title = _l("Fire hydrant")
 
     code: Mapped[str] = mapped_column(sa.String(8), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(16), default="above_ground")
@@ -96,6 +97,10 @@ class Hydrant(WaterAsset, SyncedRecord):
     note: Mapped[str | None] = mapped_column(sa.String(200))
 
     @property
+    def display_name(self) -> str:
+        return self.location
+
+    @property
     def kind_label(self):
         return HYDRANT_KINDS.get(self.kind, self.kind)
 
@@ -107,6 +112,7 @@ class Hydrant(WaterAsset, SyncedRecord):
 class WaterPool(WaterAsset, SyncedRecord):
     __tablename__ = "water_pool"
     asset_kind = "pool"
+    title = _l("Fire water pool")
 
     code: Mapped[str] = mapped_column(sa.String(8), unique=True)
     name: Mapped[str] = mapped_column(sa.String(40))
@@ -117,6 +123,10 @@ class WaterPool(WaterAsset, SyncedRecord):
     status: Mapped[str] = mapped_column(sa.String(16), default="in_service")
     reported_at: Mapped[dt.datetime | None] = mapped_column()
     note: Mapped[str | None] = mapped_column(sa.String(200))
+
+    @property
+    def display_name(self) -> str:
+        return self.name
 
 
 class HydrantInspection(SyncedRecord):

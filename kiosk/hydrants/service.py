@@ -1,4 +1,9 @@
-"""Codes, due dates and the state of each hydrant and pool: the rules, apart from the screens."""
+"""The rules of hydrants and pools, apart from the screens: codes, due dates, the state of each asset,
+and every write — registering, inspecting, checking, residents' reports (each opening a hazard when
+something is wrong) and the township's intervals.
+
+Nothing here flashes or commits: the caller (a view, the CLI) commits once.
+"""
 from __future__ import annotations
 
 import calendar
@@ -8,15 +13,22 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 
+from ..context import Actor, village_zone
 from ..extensions import db
+from ..hazards.service import open_hazard, open_hazards_for
+from ..qr import public_url
 from ..records import utcnow
-
-from .models import (CODE_ALPHABET, CODE_LENGTH, Hydrant, HydrantInspection, InspectionIntervals, PoolCheck,
+from ..village import Village
+from .models import (CODE_ALPHABET, CODE_LENGTH, ICE_STATES, INSPECTION_ITEMS, POOL_CHECK_KINDS, PROBLEMS,
+                     WATER_LEVELS, Hydrant, HydrantInspection, InspectionIntervals, PoolCheck, ProblemReport,
                      WaterPool)
 
 DEFAULT_HYDRANT_MONTHS = 3  # quarterly (GB 50974-2014 §14, brigade practice)
 DEFAULT_POOL_MONTHS = 1  # water level monthly
+DEFAULT_MONTHS = (DEFAULT_HYDRANT_MONTHS, DEFAULT_POOL_MONTHS)
 
 _CODE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
@@ -49,8 +61,8 @@ def parse_code(text: str | None) -> str | None:
     return value if _CODE.match(value) else None
 
 
-def find_asset(code: str | None, include_deleted: bool = False):
-    """The hydrant or pool with this code (any case), or None."""
+def find_asset(code: str | None, include_deleted: bool = False, village_code: str | None = None):
+    """The hydrant or pool with this code (any case), or None; only the village's when given."""
     if not code:
         return None
     code = code.strip().upper()
@@ -58,6 +70,8 @@ def find_asset(code: str | None, include_deleted: bool = False):
         query = sa.select(model).where(model.code == code)
         if not include_deleted:
             query = query.where(model.deleted.is_(False))
+        if village_code is not None:
+            query = query.where(model.village_id == village_code)
         found = db.session.scalar(query)
         if found is not None:
             return found
@@ -69,7 +83,7 @@ def intervals_for(township_code: str) -> tuple[int, int]:
     row = db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
                             .order_by(InspectionIntervals.id.desc()).limit(1))
     if row is None:
-        return DEFAULT_HYDRANT_MONTHS, DEFAULT_POOL_MONTHS
+        return DEFAULT_MONTHS
     return row.hydrant_months, row.pool_months
 
 
@@ -161,7 +175,6 @@ def village_states(village) -> list[AssetState]:
 
 
 def state_of(asset) -> AssetState:
-    from ..village import Village
     village = db.session.get(Village, asset.village_id)
     hydrant_months, pool_months = intervals_for(village.township_code if village else asset.village_id[:9])
     if asset.asset_kind == "hydrant":
@@ -186,13 +199,235 @@ def history(asset, limit: int = 20) -> list:
     return db.session.scalars(query.limit(limit)).all()
 
 
-def public_base_url() -> tuple[str, str]:
-    """(scheme, host) printed on labels."""
-    from ..qr import public_base
-    return public_base()
-
-
 def label_url(code: str) -> str:
     """Upper case throughout, so the QR symbol uses alphanumeric mode and stays small."""
-    from ..qr import public_url
     return public_url(f"H/{code}")
+
+
+def recent_reports(asset, limit: int = 10) -> list[ProblemReport]:
+    return db.session.scalars(sa.select(ProblemReport).where(
+        ProblemReport.asset_id == asset.id, ProblemReport.deleted.is_(False))
+        .order_by(ProblemReport.recorded_at.desc()).limit(limit)).all()
+
+
+def hazards_about(asset) -> list:
+    """The open hazards of the register about this hydrant or pool."""
+    return open_hazards_for(subject_kind(asset), asset.id)
+
+
+def subject_kind(asset) -> str:
+    """How the hazard register names the asset."""
+    return "hydrant" if asset.asset_kind == "hydrant" else "water_pool"
+
+
+def _place(asset) -> str:
+    return f"{asset.title} {asset.code} · {asset.display_name}"
+
+
+# ---- the registry -------------------------------------------------------------------------------
+
+def register(model, village, client_id: str, values: dict):
+    """A new hydrant or pool of the village, with a fresh label code."""
+    asset = model(id=client_id, village_id=village.code, code=new_code(), **values)
+    db.session.add(asset)
+    return asset
+
+
+def update(asset, values: dict) -> None:
+    for name, value in values.items():
+        setattr(asset, name, value)
+
+
+def remove(asset) -> None:
+    """Off the registry; its inspections and reports are kept (a tombstone, as everything synced)."""
+    asset.deleted = True
+
+
+def mark_reports_seen(asset) -> None:
+    """The committee has seen the residents' reports (the hazards stay in the register)."""
+    asset.reported_at = None
+
+
+# ---- inspections and checks ---------------------------------------------------------------------
+
+# failed items that make a hydrant useless in a fire: the hazard is serious
+SERIOUS_ITEMS = {"clear_5m", "valve", "flow"}
+
+
+def save_inspection(hydrant: Hydrant, *, client_id: str, actor: Actor, answers: dict, notes: dict, photos: dict,
+                    pressure_mpa: float | None, note: str) -> HydrantInspection:
+    """Record an inspection item by item. A failed item marks the hydrant defective and opens a hazard;
+    a clean one puts a repaired hydrant back in service. Either way the residents' report is answered."""
+    inspection = HydrantInspection(
+        id=client_id, village_id=hydrant.village_id, hydrant_id=hydrant.id, inspector_id=actor.person_id,
+        inspector_name=actor.name, items=answers, item_notes=notes, item_photos_sha256=photos,
+        pressure_mpa=pressure_mpa, result="defect" if "fail" in answers.values() else "ok", note=note)
+    db.session.add(inspection)
+    if inspection.result == "defect":
+        failed = inspection.failed_items
+        hydrant.status = "defect"
+        lines = [f"{INSPECTION_ITEMS[k]}" + (f": {notes[k]}" if k in notes else "") for k in failed]
+        if note:
+            lines.append(note)
+        open_hazard(village_id=hydrant.village_id, category="hydrant", source="hydrant_inspection",
+                    location=_place(hydrant), description="\n".join(lines),
+                    severity="serious" if SERIOUS_ITEMS & set(failed) else "minor",
+                    subject_kind="hydrant", subject_id=hydrant.id, found_by_kind="hydrant_inspection",
+                    found_by_id=inspection.id, photo_sha256=next((photos[k] for k in failed if k in photos), None))
+    elif hydrant.status == "defect":
+        hydrant.status = "in_service"
+    hydrant.reported_at = None
+    return inspection
+
+
+def save_pool_check(pool: WaterPool, *, client_id: str, actor: Actor, kind: str, water_level: str | None,
+                    ice: str | None, note: str, photo: str | None) -> PoolCheck:
+    """Record a water-level or ice check; a low, empty or frozen pool is defective and a hazard."""
+    defect = water_level in ("low", "empty") or ice == "frozen"
+    record = PoolCheck(id=client_id, village_id=pool.village_id, pool_id=pool.id, inspector_id=actor.person_id,
+                       inspector_name=actor.name, check_kind=kind, water_level=water_level, ice=ice,
+                       result="defect" if defect else "ok", note=note, photo_sha256=photo)
+    db.session.add(record)
+    if defect:
+        pool.status = "defect"
+        finding = WATER_LEVELS[water_level] if water_level else ICE_STATES[ice]
+        description = f"{POOL_CHECK_KINDS[kind]}: {finding}" + (f"\n{note}" if note else "")
+        # DOMAIN.md: refill a pool within 48 hours
+        open_hazard(village_id=pool.village_id, category="equipment", source="pool_check", location=_place(pool),
+                    description=description,
+                    severity="serious" if water_level == "empty" or ice == "frozen" else "minor",
+                    subject_kind="water_pool", subject_id=pool.id, found_by_kind="water_pool_check",
+                    found_by_id=record.id, photo_sha256=photo,
+                    due_in=dt.timedelta(hours=48) if water_level else None)
+    elif pool.status == "defect":
+        pool.status = "in_service"
+    pool.reported_at = None
+    return record
+
+
+# ---- residents' reports -------------------------------------------------------------------------
+
+# (reports, seconds) windows per sender and per asset. Counted from the reports table itself, so the
+# limits hold across gunicorn workers and restarts, on both databases.
+DEFAULT_REPORT_LIMITS = {"client": ((3, 600), (10, 86400)), "asset": ((6, 3600),)}
+
+
+def over_report_limit(asset, client_key: str) -> bool:
+    limits = current_app.config.get("HYDRANT_REPORT_LIMITS", DEFAULT_REPORT_LIMITS)
+    now = utcnow()
+    checks = [(ProblemReport.client_key == client_key, n, s) for n, s in limits["client"]]
+    checks += [(ProblemReport.asset_id == asset.id, n, s) for n, s in limits["asset"]]
+    for condition, most, seconds in checks:
+        since = now - dt.timedelta(seconds=seconds)
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(ProblemReport).where(
+            condition, ProblemReport.recorded_at >= since))
+        if count >= most:
+            return True
+    return False
+
+
+def file_report(asset, *, client_id: str, problem: str, description: str, phone: str | None, photo: str | None,
+                client_key: str) -> ProblemReport:
+    """A resident's report: the asset shows as reported, and the problem is in the hazard register —
+    a second resident reporting the same problem joins the open hazard instead of adding one."""
+    report = ProblemReport(id=client_id, village_id=asset.village_id, asset_kind=asset.asset_kind,
+                           asset_id=asset.id, problem=problem, description=description, reporter_phone=phone,
+                           photo_sha256=photo, client_key=client_key)
+    db.session.add(report)
+    asset.reported_at = utcnow()
+    hazard = next((h for h in hazards_about(asset) if h.found_by_kind == "water_problem_report"
+                   and (earlier := db.session.get(ProblemReport, h.found_by_id)) is not None
+                   and earlier.problem == problem), None)
+    if hazard is None:
+        hazard = open_hazard(
+            village_id=asset.village_id, category="hydrant" if asset.asset_kind == "hydrant" else "equipment",
+            source="resident_report", location=_place(asset),
+            description=str(PROBLEMS[problem]) + (f": {description}" if description else ""),
+            subject_kind=subject_kind(asset), subject_id=asset.id, found_by_kind="water_problem_report",
+            found_by_id=report.id, photo_sha256=photo, reporter_phone=phone)
+        db.session.flush()  # the hazard's id, for the report
+    report.hazard_id = hazard.id
+    return report
+
+
+# ---- the township's intervals -------------------------------------------------------------------
+
+def set_intervals(township_code: str, hydrant_months: int, pool_months: int) -> InspectionIntervals:
+    row = db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
+                            .order_by(InspectionIntervals.id.desc()).limit(1))
+    if row is None:
+        row = InspectionIntervals(village_id=township_code)
+        db.session.add(row)
+    row.hydrant_months, row.pool_months = hydrant_months, pool_months
+    return row
+
+
+# ---- how villages are doing, for the township ---------------------------------------------------
+
+SUMMARY_FIGURES = {
+    "hydrants": _l("Hydrants"),
+    "pools": _l("Fire water pools"),
+    "defective": _l("Defect"),
+    "out_of_service": _l("Out of service"),
+    "overdue": _l("Inspection overdue"),
+    "reported": _l("Reported by residents"),
+    "last_checked": _l("Last checked"),
+}
+
+
+def village_summaries(village_codes: list[str]) -> dict[str, dict]:
+    """{village code: figures} for many villages in four queries, however many villages there are: their
+    townships, the townships' intervals, and every hydrant and pool with the time of its latest
+    inspection (pools: water-level check). ``last_checked`` is a date in the villages' time zone."""
+    codes = sorted(set(village_codes))
+    if not codes:
+        return {}
+    townships = dict(db.session.execute(sa.select(Village.code, Village.township_code)
+                                        .where(Village.code.in_(codes))).all())
+    intervals = _intervals_of(set(townships.values()))
+    summaries = {code: dict.fromkeys(("hydrants", "pools", "defective", "out_of_service", "overdue", "reported"), 0)
+                 | {"last_checked": None} for code in codes}
+    now = utcnow()
+    hydrants = _assets_with_latest(Hydrant, HydrantInspection, HydrantInspection.hydrant_id, codes)
+    pools = _assets_with_latest(WaterPool, PoolCheck, PoolCheck.pool_id, codes, PoolCheck.check_kind == "level")
+    for figure, which, rows in (("hydrants", 0, hydrants), ("pools", 1, pools)):
+        for village, status, reported_at, last in rows:
+            found = summaries[village]
+            months = intervals.get(townships.get(village), DEFAULT_MONTHS)[which]
+            found[figure] += 1
+            found["defective"] += status == "defect"
+            found["out_of_service"] += status == "out_of_service"
+            found["reported"] += reported_at is not None
+            found["overdue"] += last is None or add_months(last, months) < now
+            if last is not None and (found["last_checked"] is None or last > found["last_checked"]):
+                found["last_checked"] = last
+    for found in summaries.values():
+        if found["last_checked"] is not None:
+            found["last_checked"] = _local_date(found["last_checked"])
+    return summaries
+
+
+def _intervals_of(township_codes: set[str]) -> dict[str, tuple[int, int]]:
+    rows = db.session.execute(sa.select(InspectionIntervals.village_id, InspectionIntervals.hydrant_months,
+                                        InspectionIntervals.pool_months)
+                              .where(InspectionIntervals.village_id.in_(township_codes),
+                                     InspectionIntervals.deleted.is_(False))
+                              .order_by(InspectionIntervals.id)).all()
+    return {township: (hydrant, pool) for township, hydrant, pool in rows}  # the latest row wins
+
+
+def _assets_with_latest(model, checks, asset_id, codes, only=None):
+    """(village, status, reported_at, latest check or None) per live asset of the villages."""
+    where = [checks.deleted.is_(False), checks.village_id.in_(codes)]
+    if only is not None:
+        where.append(only)
+    latest = (sa.select(asset_id.label("asset_id"), sa.func.max(checks.recorded_at).label("at"))
+              .where(*where).group_by(asset_id).subquery())
+    return db.session.execute(
+        sa.select(model.village_id, model.status, model.reported_at, latest.c.at)
+        .outerjoin(latest, latest.c.asset_id == model.id)
+        .where(model.village_id.in_(codes), model.deleted.is_(False))).all()
+
+
+def _local_date(when: dt.datetime) -> dt.date:
+    return when.replace(tzinfo=dt.timezone.utc).astimezone(village_zone()).date()

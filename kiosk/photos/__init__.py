@@ -1,65 +1,18 @@
-"""Photos people take, checked and shrunk here, then kept in the one content-addressed blob store
-(``sync.blobs``).
-
-Records keep only the hash; the file travels apart from the record (sync), is stored once however
-often it is referenced, and is resized here on the device so that a 4G link carries ~200 KB, not 8 MB.
-"""
+"""Photos people take (hydrant inspections, residents' reports, hazards): checked and shrunk on the
+device, then kept in the one content-addressed blob store. Features call :func:`store_photo` (or
+:func:`store_photo_of` for a form's file field) and keep the hash it returns; ``/blobs/<sha256>``
+shows a stored photo to those who keep the records."""
 from __future__ import annotations
 
-import io
+from flask import Flask
 
-from flask import Blueprint, Flask, abort, send_file
-from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from . import views
+from .service import MAX_UPLOAD_BYTES, PhotoError, store_photo, store_photo_of, too_large_message
 
-from sync import blobs
-
-from ..auth import role_required
-
-bp = Blueprint("photos", __name__)
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_EDGE = 1600
-Image.MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded
-
-
-class PhotoError(ValueError):
-    """A translated reason why an upload is not a usable photo."""
-
-
-def store_photo(upload) -> str:
-    """Check, shrink and store an uploaded photo (a werkzeug FileStorage); returns its hash.
-
-    Raises :class:`PhotoError` with a message for the person holding the phone.
-    """
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise PhotoError(_("The photo is too large (at most %(mb)d MB).", mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
-    if not data:
-        raise PhotoError(_("The photo is empty."))
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        image = Image.open(io.BytesIO(data))
-        if image.format not in ("JPEG", "PNG", "WEBP", "HEIF", "MPO"):
-            raise PhotoError(_("This file is not a photo. Use a JPEG or PNG picture."))
-        image = ImageOps.exif_transpose(image)  # phones store rotation in EXIF, which we strip
-        image = image.convert("RGB")
-        image.thumbnail((MAX_EDGE, MAX_EDGE))
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
-        raise PhotoError(_("This file is not a photo. Use a JPEG or PNG picture."))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=80, optimize=True)
-    return blobs.put(out.getvalue())
-
-
-@bp.get("/blobs/<sha256>")
-@role_required("record")
-def blob(sha256: str):
-    if not blobs.has(sha256):
-        abort(404)
-    return send_file(blobs.path(sha256), mimetype="image/jpeg", max_age=31536000, etag=sha256)
+__all__ = ["MAX_UPLOAD_BYTES", "PhotoError", "store_photo", "store_photo_of", "too_large_message"]
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    app.register_blueprint(views.bp)
+    # photo pickers refuse a file over the limit before it is sent
+    app.jinja_env.globals.update(photo_max_bytes=MAX_UPLOAD_BYTES, photo_too_large=too_large_message)

@@ -4,10 +4,10 @@ import re
 import pytest
 
 from kiosk.extensions import db
-from kiosk.hydrants.models import ProblemReport
+from kiosk.hydrants.models import INSPECTION_ITEMS, Hydrant, ProblemReport
 from tests.conftest import sign_in_by_tapping
 
-from .helpers import DEFECT, FINE, POOL, hazards_about, hydrant, jpeg, pool
+from .helpers import DEFECT, FINE, POOL, fresh, hazards_about, hydrant, jpeg, pool
 
 pytestmark = pytest.mark.browser
 
@@ -97,6 +97,24 @@ def test_a_volunteer_types_a_code_and_records_an_inspection_with_one_failed_item
     page.goto(f"{base}/hydrants/")
     assert plot_state(page, h.code) == "defect"
     assert plot_colour(page, h.code) != green and plot_colour(page, h.code) == "#b91c1c"
+
+
+def test_everything_passed_keeps_an_answer_already_given(live_server, kiosk_page, screenshot):
+    """Issue 10: the boosted "everything passed" link swapped the whole form and lost the answers."""
+    app, base, page = live_server.app, live_server.url, kiosk_page
+    h = hydrant(app)
+    sign_in(page, live_server, "李伟")
+    page.goto(f"{base}/hydrants/{h.code}/inspect")
+    page.tap('[data-item="caps"] .seg-fail')
+    page.tap("[data-all-pass]")
+    page.wait_for_timeout(500)  # what a swapped-in form would need to arrive
+    assert page.is_checked('[data-item="caps"] input[value="fail"]')
+    others = [k for k in INSPECTION_ITEMS if k != "caps"]
+    assert all(page.is_checked(f'[data-item="{k}"] input[value="pass"]') for k in others)
+    screenshot(page, "hydrants-kiosk-inspection-all-passed-but-one")
+    page.tap("#save-inspection")
+    page.wait_for_selector("#asset[data-state=defect]")
+    assert fresh(app, Hydrant, h.id).status == "defect"
 
 
 def test_a_usb_scanner_typing_the_label_url_opens_the_hydrant(live_server, kiosk_page):

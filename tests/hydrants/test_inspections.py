@@ -6,8 +6,8 @@ import uuid
 import pytest
 
 from kiosk.extensions import db
-from kiosk.hydrants.models import (INSPECTION_ITEMS, Hydrant, HydrantInspection, InspectionIntervals, PoolCheck,
-                                   WaterPool)
+from kiosk.hydrants.models import INSPECTION_ITEMS, Hydrant, HydrantInspection, InspectionIntervals, WaterPool
+from tests.conftest import add_staff, sign_in_staff
 
 from .helpers import (DEFECT, FINE, OVERDUE, REPORTED, all_pass, count, fresh, hazards_about, hydrant, inspections,
                       jpeg, pool, pool_checks)
@@ -294,29 +294,11 @@ def test_the_committee_marks_residents_reports_as_seen(app, committee):
     assert fresh(app, Hydrant, h.id).reported_at is None
 
 
-def station_staff(app):
-    """A second client: township station staff of 昆阳镇, signed in."""
-    import time
-    from kiosk.auth.models import StaffUser
-    from kiosk.auth.security import hasher
-    with app.app_context():
-        user = StaffUser(username="hyd-staff", name="周站长", township_code="330326100",
-                         password_hash=hasher().hash("correct horse battery"))
-        db.session.add(user)
-        db.session.commit()
-        user_id = user.id
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["staff_id"] = user_id
-        session["seen"] = time.time()
-    return client
-
-
 def test_due_dates_follow_the_townships_interval(app, volunteer):
     overdue_code, reported_code = hydrant(app, OVERDUE).code, hydrant(app, REPORTED).code
     # quarterly by default: the hydrant inspected 63 days ago is not yet due
     assert overdue_code in _overdue(volunteer) and reported_code not in _overdue(volunteer)
-    staff = station_staff(app)
+    staff = sign_in_staff(app.test_client(), add_staff(app, "hyd-staff"))
     assert "每 3 个月" in staff.get("/hydrants/intervals").get_data(as_text=True)
     assert staff.post("/hydrants/intervals", data={"hydrant_months": "1", "pool_months": "1"}).status_code == 303
     with app.app_context():

@@ -8,11 +8,11 @@ import qrcode
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
+from kiosk import qr
 from kiosk.hydrants import labels
 from kiosk.hydrants.service import add_months, new_code, parse_code
-from tests.conftest import make_app
 
-from .helpers import FINE, POOL, hydrant, pool
+from .helpers import FINE, hydrant, pool
 
 
 def scan(png: bytes) -> str:
@@ -34,11 +34,9 @@ def test_the_png_label_decodes_to_the_upper_case_url_of_its_hydrant(app, volunte
     assert FINE in page.get_data(as_text=True)
 
 
-def test_labels_carry_the_public_address_of_the_township_server(database, db_kind, tmp_path):
-    app = make_app(database(db_kind), tmp_path / "pub", PUBLIC_URL="https://fire.pingyang.example")
-    client = app.test_client()
-    from tests.conftest import Auth
-    Auth(app, client).sign_in("李伟")
+def test_labels_carry_the_public_address_of_the_township_server(app_with, auth_for):
+    app = app_with(PUBLIC_URL="https://fire.pingyang.example")
+    client = auth_for(app).sign_in("李伟")
     p = pool(app)
     assert scan(client.get(f"/hydrants/{p.code}/label.png").data) == f"HTTPS://FIRE.PINGYANG.EXAMPLE/H/{p.code}"
     sheet = client.get("/hydrants/labels").get_data(as_text=True)
@@ -48,7 +46,7 @@ def test_labels_carry_the_public_address_of_the_township_server(database, db_kin
 def test_the_symbol_has_a_quiet_zone_of_four_modules_and_the_code_printed_under_it():
     png = labels.label_png("K7M2QX", "HTTPS://FIRE.PINGYANG.EXAMPLE/H/K7M2QX")
     image = Image.open(io.BytesIO(png)).convert("L")
-    size, _path = labels.qr_path("HTTPS://FIRE.PINGYANG.EXAMPLE/H/K7M2QX")
+    size, _path = qr.qr_path("HTTPS://FIRE.PINGYANG.EXAMPLE/H/K7M2QX")
     module = image.width // size
     margin = 4 * module
     border = [image.getpixel((x, y)) for x in range(image.width) for y in range(margin)]
@@ -60,11 +58,11 @@ def test_the_symbol_has_a_quiet_zone_of_four_modules_and_the_code_printed_under_
 
 
 def test_the_symbol_is_small_and_robust():
-    qr = labels._qr("HTTPS://FIRE.PINGYANG.EXAMPLE/H/K7M2QX")
-    assert qr.error_correction == qrcode.constants.ERROR_CORRECT_Q
-    assert qr.border == 4
-    assert qr.data_list[0].mode == 2  # alphanumeric: the upper-case URL keeps the symbol small
-    assert qr.version <= 3
+    symbol = qr.make_qr("HTTPS://FIRE.PINGYANG.EXAMPLE/H/K7M2QX")
+    assert symbol.error_correction == qrcode.constants.ERROR_CORRECT_Q
+    assert symbol.border == 4
+    assert symbol.data_list[0].mode == 2  # alphanumeric: the upper-case URL keeps the symbol small
+    assert symbol.version <= 3
 
 
 def test_the_svg_label_is_a_standalone_printable_file(app, volunteer):

@@ -31,3 +31,30 @@ def test_an_unknown_or_garbled_code_is_explained_with_a_404(client):
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert "这不是消火栓编号" in page and "<b>hello</b>" not in page
+
+
+def test_a_scanned_label_opens_the_hydrant_at_the_kiosk(app, volunteer):
+    """A USB scanner types the label's URL wherever the focus is; the kiosk asks every feature where it leads."""
+    h = hydrant(app, DEFECT)
+    response = volunteer.get("/scan", query_string={"text": f"HTTPS://FIRE.PINGYANG.EXAMPLE/H/{h.code}"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/hydrants/{h.code}"
+    page = volunteer.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-state="defect"' in page
+
+
+def test_a_scanned_label_shows_a_passer_by_the_residents_page(app, client):
+    p = pool(app)
+    response = client.get("/scan", query_string={"text": f"https://fire.pingyang.example/h/{p.code.lower()}"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/h/{p.code}"
+
+
+def test_a_scanned_label_nobody_registered_is_explained(client):
+    response = client.get("/scan", query_string={"text": "HTTPS://FIRE.PINGYANG.EXAMPLE/H/ZZZZZZ"}, follow_redirects=True)
+    assert response.status_code == 404 and "没有编号为 ZZZZZZ 的消火栓或水池" in response.get_data(as_text=True)
+
+
+def test_scanned_text_that_is_no_label_answers_the_404_page(client):
+    for text in ("HTTPS://SHOP.EXAMPLE/ITEM/K7M2QX", "K7M2QX", ""):
+        response = client.get("/scan", query_string={"text": text})
+        assert response.status_code == 404, text
+        assert "本机不认识这个标牌" in response.get_data(as_text=True)
