@@ -19,7 +19,7 @@ from ..records import commit_once, utcnow
 
 from .. import registry
 from ..auth import current_person, current_staff, may, role_required
-from ..hazards import open_hazard, open_hazards_for
+from ..hazards.service import open_hazard, open_hazards_for
 from ..photos import MAX_UPLOAD_BYTES, PhotoError, store_photo
 from ..registry import Tile
 from ..village import Village, current_village, village_or_404

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..records import utcnow
 
-from ..hazards import open_hazard
+from ..hazards.service import open_hazard
 from ..village import Person
 from .models import INSPECTION_ITEMS, Hydrant, HydrantInspection, PoolCheck, ProblemReport, WaterPool
 from .service import new_code

@@ -10,7 +10,7 @@ from ..records import uuid7
 from ..extensions import db
 from ..records import utcnow
 
-from ..hazards import open_hazard
+from ..hazards.service import open_hazard
 from ..village.models import Household, Person, Village
 from . import service
 from .models import DoorVisit, Pledge

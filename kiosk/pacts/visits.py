@@ -15,7 +15,7 @@ from ..extensions import db
 
 from ..auth import role_required
 from ..auth.security import current_person, current_staff
-from ..hazards import open_hazard
+from ..hazards.service import open_hazard
 from ..hazards.models import CATEGORIES, Hazard
 from ..web import render
 from . import service

@@ -13,7 +13,7 @@ from ..records import uuid7
 from ..extensions import db
 from ..records import commit_once, utcnow
 
-from ..hazards import open_hazard
+from ..hazards.service import open_hazard
 from ..hazards.models import CLOSED_STATUSES, Hazard
 from ..village import Person
 from .checklist import Step, current_template, inventory, prompt_text, steps_for
