@@ -20,7 +20,8 @@ from ..extensions import db
 
 from ..auth import role_required
 from ..validators import phone_number as phone_check
-from ..village import Household, record_or_404, village_or_404
+from ..context import record_or_404, village_or_404
+from ..village import Household
 from ..web import render
 from . import importer
 

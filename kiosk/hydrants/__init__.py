@@ -22,7 +22,8 @@ from ..auth import current_person, current_staff, may, role_required
 from ..hazards.service import open_hazard, open_hazards_for
 from ..photos import MAX_UPLOAD_BYTES, PhotoError, store_photo
 from ..registry import Tile
-from ..village import Village, current_village, village_or_404
+from ..context import current_village, village_or_404
+from ..village import Village
 from ..web import render
 from . import labels, plot, service
 from .forms import (HydrantForm, InspectionForm, IntervalsForm, PoolCheckForm, PoolForm, ReportForm)

@@ -16,7 +16,8 @@ from ..extensions import db
 
 from .. import registry
 from ..registry import Tile
-from ..village import Township, current_village
+from ..context import current_village
+from ..village import Township
 from . import pledges, service, views, visits  # noqa: F401  (routes)
 from .common import bp, public_bp
 from .demo import load as load_demo

@@ -12,7 +12,7 @@ from werkzeug.exceptions import Forbidden
 from ..records import utcnow
 
 from ..auth.security import current_person, current_staff, may
-from ..village import village_or_404  # noqa: F401  (the pact modules import it from here)
+from ..context import village_or_404  # noqa: F401  (the pact modules import it from here)
 from ..web import is_township
 
 bp = Blueprint("pacts", __name__, url_prefix="/pact")

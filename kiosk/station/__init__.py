@@ -18,7 +18,8 @@ from ..extensions import db
 from .. import registry
 from ..auth import current_person, current_staff, role_required
 from ..registry import Tile
-from ..village import Township, current_village, village_or_404
+from ..context import current_village, village_or_404
+from ..village import Township
 from ..web import render, wants_fragment
 from . import service
 from .checklist import current_template, inventory, prompt_text, seed_township_template, steps_for
@@ -86,7 +87,7 @@ def index():
 def edit():
     village = _village_or_404()
     station = _station_or_none()
-    from ..organisation import roster
+    from ..organisation.service import roster
     people = [p for p in roster(village) if p.active]
     form = StationForm(obj=station, people=people)
     if request.method == "GET" and station is None:

@@ -23,7 +23,8 @@ from .. import registry
 from ..auth import current_person, current_staff, role_required
 from ..web import passive
 from ..registry import Tile
-from ..village import Village, current_village, village_or_404
+from ..context import current_village, village_or_404
+from ..village import Village
 from ..web import is_township, render, wants_fragment
 from .forms import WarningForm
 from .models import KIND_ORDER, KINDS, Warning, WarningReceipt, receipt_id  # noqa: F401
