@@ -6,7 +6,7 @@ import pytest
 from kiosk.auth.models import KioskPin
 from kiosk.extensions import db
 
-from .conftest import DEMO_PINS
+from .conftest import DEMO_PINS, OTHER_TOWNSHIP_VILLAGE, STAFF_PASSWORD, add_staff, make_app, sign_in_staff
 
 
 def test_a_committee_member_signs_in_with_the_pin_pad(client, auth):
@@ -128,15 +128,8 @@ def test_staff_login_exists_only_on_the_township_server(client):
 
 
 def test_township_staff_sign_in_with_a_password_and_are_locked_out(tmp_path, database):
-    from kiosk.auth.models import StaffUser
-    from kiosk.auth.security import hasher
-
-    from .conftest import make_app
     app = make_app(database("sqlite"), tmp_path / "t", KIOSK_ROLE="township")
-    with app.app_context():
-        db.session.add(StaffUser(username="zhou", name="周站长", township_code="330326100",
-                                 password_hash=hasher().hash("correct horse battery")))
-        db.session.commit()
+    add_staff(app, "zhou")
     client = app.test_client()
     wrong = client.post("/staff/login", data={"username": "zhou", "password": "nope"})
     assert wrong.status_code == 422 and "用户名或密码错误" in wrong.get_data(as_text=True)
@@ -152,7 +145,6 @@ def test_township_staff_sign_in_with_a_password_and_are_locked_out(tmp_path, dat
 
 
 def test_forms_without_a_csrf_token_are_refused(tmp_path, database, auth):
-    from .conftest import make_app
     app = make_app(database("sqlite"), tmp_path / "c", WTF_CSRF_ENABLED=True)
     client = app.test_client()
     with app.app_context():
@@ -162,23 +154,35 @@ def test_forms_without_a_csrf_token_are_refused(tmp_path, database, auth):
     assert response.status_code == 400 and "表单已过期" in response.get_data(as_text=True)
 
 
-def test_township_staff_choose_a_village_of_their_own_township(tmp_path, database):
-    from kiosk.auth.models import StaffUser
-    from kiosk.auth.security import hasher
-    from kiosk.village import Village
-
-    from .conftest import make_app
-    app = make_app(database("sqlite"), tmp_path / "t", KIOSK_ROLE="township")
-    with app.app_context():
-        db.session.add(Village(code="330326101201", name="鳌江某村", township_code="330326101"))
-        db.session.add(StaffUser(username="zhou2", name="周站长", township_code="330326100",
-                                 password_hash=hasher().hash("correct horse battery")))
-        db.session.commit()
-    client = app.test_client()
-    client.post("/staff/login", data={"username": "zhou2", "password": "correct horse battery"})
+def test_township_staff_choose_a_village_of_their_own_township(township_app):
+    client = township_app.test_client()
+    add_staff(township_app, "zhou2")
+    client.post("/staff/login", data={"username": "zhou2", "password": STAFF_PASSWORD})
     assert client.get("/organisation/").status_code == 404  # no village chosen yet
     page = client.get("/villages/").get_data(as_text=True)
-    assert "城东村" in page and "鳌江某村" not in page
-    assert client.post("/villages/", data={"code": "330326101201"}).status_code == 404
+    assert "城东村" in page and "西湾村" in page and OTHER_TOWNSHIP_VILLAGE[1] not in page
+    assert client.post("/villages/", data={"code": OTHER_TOWNSHIP_VILLAGE[0]}).status_code == 404
     assert client.post("/villages/", data={"code": "330326100201"}).status_code == 303
     assert "陈建国" in client.get("/organisation/").get_data(as_text=True)
+
+
+def test_staff_who_tap_a_village_tile_choose_the_village_and_land_on_that_tile(township_app):
+    """The home page sends staff who have not chosen a village to the chooser, which leads on."""
+    client = sign_in_staff(township_app.test_client(), add_staff(township_app, "zhou3"))
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/villages/?next=/organisation/"' in home
+    page = client.get("/villages/?next=/organisation/").get_data(as_text=True)
+    assert 'name="next" value="/organisation/"' in page
+    response = client.post("/villages/", data={"code": "330326100202", "next": "/organisation/"})
+    assert response.status_code == 303 and response.headers["Location"] == "/organisation/"
+    # only paths of this site
+    away = client.post("/villages/", data={"code": "330326100202", "next": "https://evil.example/"})
+    assert away.headers["Location"] == "/"
+    htmx = client.post("/villages/?next=/hazards/", data={"code": "330326100201"}, headers={"HX-Request": "true"})
+    assert htmx.status_code == 204 and htmx.headers["HX-Redirect"] == "/hazards/"
+
+
+def test_the_choose_a_village_tile_itself_needs_no_village(township_app):
+    client = sign_in_staff(township_app.test_client(), add_staff(township_app, "zhou4"))
+    tile = client.get("/").get_data(as_text=True).split('class="tile tile-villages"')[1].split("</a>")[0]
+    assert 'href="/villages/"' in tile and "请先选择村" not in tile

@@ -85,6 +85,56 @@ def test_an_idle_kiosk_signs_out_and_shows_the_notice_board(quick_idle_server, k
     assert "/signin" in page.url  # really signed out, not only hidden
 
 
+@pytest.fixture
+def kiosk_with(database, tmp_path):
+    """A live kiosk with settings of the test's choosing: ``kiosk_with(KIOSK_IDLE_SECONDS=4)``."""
+    started = []
+
+    def start(**config):
+        app = make_app(database("sqlite"), tmp_path / f"kiosk-{len(started)}", WTF_CSRF_ENABLED=True, **config)
+        started.append(LiveServer(app).start())
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
+        with server.app.app_context():
+            db.engine.dispose()
+
+
+def active_slide(page) -> int:
+    return page.evaluate("[...document.querySelectorAll('.slides .slide')]"
+                         ".findIndex(s => s.classList.contains('is-active'))")
+
+
+def test_tapping_the_notice_board_tile_shows_the_slides_moving(kiosk_with, kiosk_page):
+    """The tile is a boosted link: htmx swaps the body in, and the new board must rotate too."""
+    server = kiosk_with(BOARD_ROTATE_SECONDS=1)
+    page = kiosk_page
+    page.goto(server.url + "/")
+    page.evaluate("window.sameDocument = true")
+    page.tap(".tile-notices")
+    page.wait_for_url(server.url + "/board")
+    page.wait_for_selector(".slide.is-active")
+    assert page.evaluate("window.sameDocument === true")  # boosted: no page load happened
+    assert page.locator(".slides .slide").count() > 2
+    first = active_slide(page)
+    page.wait_for_function(f"() => [...document.querySelectorAll('.slides .slide')]"
+                           f".findIndex(s => s.classList.contains('is-active')) !== {first}", timeout=5000)
+
+
+def test_polls_do_not_keep_a_walked_away_member_signed_in(kiosk_with, kiosk_page):
+    """The banner polls every second here (the status bar every 30 s): none of that is a person."""
+    server = kiosk_with(KIOSK_IDLE_SECONDS=4, WARNINGS_POLL_SECONDS=1)
+    page = kiosk_page
+    sign_in_by_tapping(page, server.url, "陈建国")
+    with page.expect_request(lambda r: "/warnings/banner" in r.url):
+        page.goto(server.url + "/organisation/")
+    page.wait_for_url(server.url + "/board", timeout=15000)
+    page.goto(server.url + "/organisation/")
+    assert "/signin" in page.url  # signed out on the server, not only shown the board
+
+
 def test_english_is_one_tap_away(live_server, kiosk_page, screenshot):
     page = kiosk_page
     page.goto(live_server.url + "/")

@@ -58,3 +58,38 @@ def test_a_technician_creates_a_person_with_a_pin(runner, app, client):
 
 def test_village_seed_is_idempotent(runner):
     assert "0 townships added" in runner.invoke(args=["village", "seed"]).output
+
+
+def test_a_technician_adds_a_village_of_a_seeded_township(runner, app):
+    from kiosk.village import Village
+    result = runner.invoke(args=["village", "add", "--code", "330326100299", "--name", "新村"])
+    assert result.exit_code == 0 and "added 330326100299 新村" in result.output
+    with app.app_context():
+        assert db.session.get(Village, "330326100299").township_code == "330326100"
+    for code, why in (("12345", "12 digits"), ("999999999201", "unknown township"), ("330326100299", "exists")):
+        bad = runner.invoke(args=["village", "add", "--code", code, "--name", "某村"])
+        assert bad.exit_code != 0 and why in bad.output
+
+
+def test_a_technician_creates_a_staff_account(runner, app):
+    result = runner.invoke(args=["staff", "create", "--username", "wu", "--name", "吴站长", "--township",
+                                 "330326100"], input="a long password\na long password\n")
+    assert result.exit_code == 0 and "created staff wu" in result.output
+    short = runner.invoke(args=["staff", "create", "--username", "wu2", "--name", "吴", "--township",
+                                "330326100"], input="short\nshort\n")
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+
+
+def test_the_demo_loads_into_an_empty_kiosk_once(database, tmp_path):
+    app = make_app(database("sqlite", "empty"), tmp_path / "empty")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0 and "demo village loaded" in first.output and "2580" in first.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Person)) == 9
+        assert db.session.scalar(db.select(db.func.count()).select_from(Household)) == 40
+        db.session.remove()
+    assert "already present" in runner.invoke(args=["demo", "load"]).output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Person)) == 9
+        db.engine.dispose()

@@ -89,3 +89,38 @@ def test_people_of_another_village_are_not_reachable(app, committee):
         db.session.commit()
         other_id = other.id
     assert committee.get(f"/organisation/{other_id}/edit").status_code == 404
+
+
+def test_the_filing_sheet_is_dated_by_the_village_calendar(committee, monkeypatch):
+    """At 07:30 in China it is still yesterday in UTC: the sheet carries the village's date."""
+    import datetime as dt
+
+    import kiosk.context
+    monkeypatch.setattr(kiosk.context, "utcnow", lambda: dt.datetime(2026, 12, 1, 23, 30))
+    page = committee.get("/organisation/filing-sheet").get_data(as_text=True)
+    assert "填报日期：2026年12月2日" in page
+
+
+# ---- the township's overview -------------------------------------------------------------------
+
+def test_the_township_sees_each_villages_roster_and_what_its_filing_lacks(app):
+    from tests.statements import summaries_for
+    with app.app_context():
+        db.session.add(Person(village_id="330326100202", name="西湾一", duties=["safety_manager"], trained=True))
+        db.session.add(Person(village_id="330326100202", name="西湾二", duties=["volunteer"], active=False))
+        db.session.commit()
+    result, _ = summaries_for(app, "organisation", ["330326100201", "330326100202", "330326100203"])
+    # the demo's nine: six trained, both leaders named
+    assert result["330326100201"] == {"members": 9, "trained": 6, "no_first_responsible": False,
+                                      "no_safety_manager": False}
+    assert result["330326100202"] == {"members": 1, "trained": 1, "no_first_responsible": True,
+                                      "no_safety_manager": False}
+    assert result["330326100203"] == {"members": 0, "trained": 0, "no_first_responsible": True,
+                                      "no_safety_manager": True}
+
+
+def test_the_roster_overview_asks_the_database_once_however_many_villages(app):
+    from tests.statements import summaries_for
+    _, one = summaries_for(app, "organisation", ["330326100201"])
+    many, statements = summaries_for(app, "organisation", [f"330326100{n}" for n in range(201, 260)])
+    assert statements == one == 1 and len(many) == 59

@@ -1,4 +1,5 @@
-"""Hashing, lockout and who may do what."""
+"""Auth's service: hashing, PINs and passwords, lockout, the signed-in person and who may do what.
+Nothing here commits: the caller commits once (a failed attempt counts only when it does)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ import time
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, redirect, request, session, url_for
+from flask import current_app, g, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
@@ -41,6 +42,36 @@ def set_pin(person: Person, pin: str) -> None:
     cred.locked_until = None
     cred.changed_at = utcnow()
     db.session.add(cred)
+
+
+def people_with_pin(village) -> list[Person]:
+    """Who can sign in at this kiosk: the village's active people with a PIN."""
+    if village is None:
+        return []
+    return db.session.scalars(
+        Person.live().join(KioskPin, KioskPin.person_id == Person.id)
+        .where(Person.village_id == village.code, Person.active.is_(True)).order_by(Person.name)).all()
+
+
+def person_ids_with_pin() -> set[str]:
+    return set(db.session.scalars(db.select(KioskPin.person_id)))
+
+
+def remove_pin(person: Person) -> None:
+    pin = db.session.get(KioskPin, person.id)
+    if pin is not None:
+        db.session.delete(pin)
+
+
+def add_staff_user(username: str, name: str, township_code: str, password: str) -> StaffUser:
+    user = StaffUser(username=username, name=name, township_code=township_code,
+                     password_hash=hasher().hash(password))
+    db.session.add(user)
+    return user
+
+
+def staff_by_username(username: str) -> StaffUser | None:
+    return db.session.scalar(db.select(StaffUser).where(StaffUser.username == username))
 
 
 def _check_secret(record, secret: str, max_failures: int, lockout_seconds: int) -> str:

@@ -4,7 +4,7 @@ The shell knows no feature: tiles, slides, banners and what a scanned label open
 registry (kiosk/registry.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import registry

@@ -25,7 +25,9 @@ def board():
     slides = []
     for _order, provider in sorted(registry.get().slides, key=lambda p: p[0]):
         slides.extend(provider())
-    return render("home/board.html", slides=slides)
+    # config BOARD_ROTATE_SECONDS shortens the rotation (tests)
+    return render("home/board.html", slides=slides,
+                  rotate_seconds=current_app.config.get("BOARD_ROTATE_SECONDS", 12))
 
 
 @bp.get("/status")

@@ -16,7 +16,6 @@ import dataclasses
 import hashlib
 import os
 import re
-import shutil
 import sqlite3
 import time
 from urllib.parse import quote, unquote, urlsplit

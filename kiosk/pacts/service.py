@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ..context import local_today
 from ..extensions import db
-from ..hazards import open_hazard
+from ..hazards.service import open_hazard
 from ..records import utcnow
 from ..village.models import Household, Village
 from . import queries

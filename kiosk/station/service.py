@@ -18,7 +18,7 @@ from flask_babel import ngettext
 from ..context import Actor, local_today, village_zone
 from ..extensions import db
 from ..forms import parse_int, parse_number
-from ..hazards import open_hazard
+from ..hazards.service import open_hazard
 from ..hazards.models import CLOSED_STATUSES, Hazard
 from ..records import utcnow, uuid7
 from ..village import Person

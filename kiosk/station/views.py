@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth import role_required
 from ..context import acting_person, current_village, record_or_404, village_or_404
 from ..extensions import db
-from ..organisation import roster
+from ..organisation.service import roster
 from ..records import commit_once
 from ..web import hx_redirect, render, wants_fragment
 from . import service

@@ -64,7 +64,7 @@ def _scope_prefix() -> str | None:
     if is_township():
         staff = current_staff()
         return staff.township_code if staff else "-"
-    from ..village import current_village
+    from ..context import current_village
     village = current_village()
     return village.code if village else "-"
 

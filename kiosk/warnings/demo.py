@@ -6,10 +6,11 @@ import datetime as dt
 
 from flask import current_app
 
+from ..auth import security
+from ..context import local_today
 from ..extensions import db
 from ..records import utcnow
-
-from ..village import Person, Village
+from ..village.models import Person, Village
 from .models import Warning, WarningReceipt, receipt_id
 
 DEMO_STAFF = ("zhou", "周立新", "pingyang-demo-2026")
@@ -30,14 +31,13 @@ IMMEDIATE = (
     "收到后请村委会成员在一体机上确认。")
 
 
-def load_demo_warnings(village: Village) -> None:
+def load_demo(village: Village) -> None:
     township = village.township_code
     if current_app.config["KIOSK_ROLE"] == "township":
         _township_extras(township)
     if db.session.scalar(db.select(Warning.id).where(Warning.village_id == township).limit(1)):
         return
-    from . import township_today
-    now, today = utcnow(), township_today()
+    now, today = utcnow(), local_today()
     monthly = Warning(village_id=township, kind="monthly", title=MONTHLY[0], body=MONTHLY[1],
                       valid_until=today + dt.timedelta(days=30), to_all=True, targets=[],
                       issued_by_name=DEMO_STAFF[1], issued_at=now - dt.timedelta(days=6, hours=3))
@@ -58,14 +58,11 @@ def _township_extras(township: str) -> None:
 
     Only on the township server: a kiosk holds no staff accounts and only its own village.
     """
-    from ..auth.models import StaffUser
-    from ..auth.security import hasher
     for suffix, name, kind in NEIGHBOURS:
         code = township + suffix
         if db.session.get(Village, code) is None:
             db.session.add(Village(code=code, name=name, township_code=township, kind=kind))
     username, name, password = DEMO_STAFF
-    if db.session.scalar(db.select(StaffUser.id).where(StaffUser.username == username)) is None:
-        db.session.add(StaffUser(username=username, name=name, township_code=township,
-                                 password_hash=hasher().hash(password)))
+    if security.staff_by_username(username) is None:
+        security.add_staff_user(username, name, township, password)
     db.session.flush()

@@ -5,6 +5,7 @@ import hashlib
 import os
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -172,16 +173,16 @@ def test_restore_refuses_a_corrupt_file(data_dir, tmp_path, monkeypatch):
     make_db(data_dir / "kiosk.db", rows=5).close()
     res = bk.backup(str(data_dir / "kiosk.db"), str(data_dir / "blobs"), str(tmp_path / "b"))
     broken = tmp_path / "broken.db"
-    data = bytearray(open(res.db_file, "rb").read())
+    data = bytearray(Path(res.db_file).read_bytes())
     data[4096:8192] = b"\xff" * 4096  # trash the table's page
     broken.write_bytes(bytes(data))
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
-    before = open(data_dir / "kiosk.db", "rb").read()
+    before = (data_dir / "kiosk.db").read_bytes()
     for f in (broken, junk):
         r = make_app(data_dir).test_cli_runner().invoke(args=["restore", "--from", str(f)])
         assert r.exit_code != 0 and "refusing to restore" in r.output, r.output
-    assert open(data_dir / "kiosk.db", "rb").read() == before
+    assert (data_dir / "kiosk.db").read_bytes() == before
     assert not [p for p in os.listdir(data_dir) if "before-restore" in p or "restore-part" in p]
 
 

@@ -7,7 +7,7 @@ import os
 import sqlalchemy as sa
 
 from kiosk.extensions import db
-from kiosk.hazards import open_hazard
+from kiosk.hazards.service import open_hazard
 from sync import blobs
 from sync.models import SyncBlobQueue
 from tests.conftest import DEMO_VILLAGE

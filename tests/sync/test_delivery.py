@@ -4,7 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from kiosk.extensions import db
-from kiosk.hazards import Hazard, open_hazard
+from kiosk.hazards.models import Hazard
+from kiosk.hazards.service import open_hazard
 from kiosk.village import Household, Person
 from sync.models import SyncChangelog, SyncOutbox
 from tests.conftest import DEMO_VILLAGE

@@ -88,7 +88,7 @@ def test_a_revoked_kiosk_is_refused_and_says_so(township, staff_client, make_kio
     assert "撤销" in page or "Revoke" in page
     response = staff_client.post(f"/devices/{st.device_id}/revoke")
     assert response.status_code == 303
-    from kiosk.hazards import open_hazard
+    from kiosk.hazards.service import open_hazard
     with kiosk.ctx():
         open_hazard(village_id=DEMO_VILLAGE, category="gas", source="committee", location="祠堂")
         db.session.commit()

@@ -15,7 +15,8 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.extensions import db
-from kiosk.hazards import Hazard, open_hazard
+from kiosk.hazards.models import Hazard
+from kiosk.hazards.service import open_hazard
 from tests.conftest import DEMO_VILLAGE
 from tests.pg import free_port
 

@@ -10,7 +10,7 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.extensions import db
-from kiosk.hazards import Hazard
+from kiosk.hazards.models import Hazard
 from kiosk.village import Household
 from sync import wire
 from sync.models import SyncChangelog, SyncConflict, SyncDevice
@@ -40,7 +40,7 @@ class Recorder:
 
 
 def test_replaying_any_request_changes_nothing(kiosk, township):
-    from kiosk.hazards import open_hazard
+    from kiosk.hazards.service import open_hazard
     assert kiosk.sync().ok
     record_hazards(kiosk, 5)
     with kiosk.ctx():
@@ -74,7 +74,7 @@ def test_a_connection_cut_anywhere_loses_and_duplicates_nothing(make_kiosk, town
     assert kiosk.sync().ok
     record_hazards(kiosk, 120)
     with township.ctx():
-        from kiosk.hazards import open_hazard
+        from kiosk.hazards.service import open_hazard
         for i in range(60):
             open_hazard(village_id=DEMO_VILLAGE, category="blocked_passage", source="township", location=f"巷{i}")
         db.session.commit()

@@ -7,8 +7,8 @@ import time
 import uuid
 
 from kiosk.extensions import db
-from kiosk.warnings import Warning, WarningReceipt, receipt_id
-from sync.store import utcnow
+from kiosk.warnings.models import Warning, WarningReceipt, receipt_id
+from kiosk.records import utcnow
 from tests.conftest import DEMO_VILLAGE, OTHER_TOWNSHIP_VILLAGE, TOWNSHIP, add_staff, sign_in_staff
 
 
@@ -260,6 +260,13 @@ def test_staff_of_another_township_see_none_of_these_warnings(township_app):
     assert compose(aojiang, client_id=gale.id).status_code == 400
 
 
+def test_the_stations_warnings_tile_leads_straight_to_its_screen_without_choosing_a_village(township_app, station):
+    """The station writes to every village at once: no village to choose first."""
+    home = station.get("/").get_data(as_text=True)
+    tile = home.split('class="tile tile-township_warnings"')[1].split("</a>")[0]
+    assert 'href="/warnings/township/"' in tile and "请先选择村" not in tile
+
+
 def test_the_given_staff_fixture_works_on_the_kiosk_app_too(app, staff):
     assert "冬季防火月度提示" in staff.get("/warnings/township/").get_data(as_text=True)
 
@@ -281,3 +288,29 @@ def test_the_township_demo_has_a_staff_account_and_neighbouring_villages(databas
     assert GALE in page and "0 / 4" in page and "1 / 4" in page
     with app.app_context():
         db.engine.dispose()
+
+
+# ---- the township's overview -------------------------------------------------------------------
+
+def test_the_township_sees_per_village_how_many_warnings_in_force_are_unread(township_app):
+    from tests.statements import summaries_for
+    gale = warning_titled(township_app, GALE)
+    issue(township_app, "仅发凤山村", kind="weekly", to_all=False, targets=["330326100203"])
+    issue(township_app, "已过期的", to_all=True, valid_until=dt.date(2020, 1, 1))
+    with township_app.app_context():  # 西湾村 read the gale warning
+        db.session.add(WarningReceipt(id=receipt_id(gale.id, "330326100202"), village_id="330326100202",
+                                      warning_id=gale.id, person_id="p", person_name="西湾人", acknowledged_at=utcnow()))
+        db.session.commit()
+    codes = [DEMO_VILLAGE, "330326100202", "330326100203", OTHER_TOWNSHIP_VILLAGE[0]]
+    result, _ = summaries_for(township_app, "warnings", codes)
+    # 城东村 read the monthly one only; 西湾村 the gale only; 凤山村 none, and one more is for it alone
+    assert {code: result[code]["unacknowledged"] for code in codes} == {
+        DEMO_VILLAGE: 1, "330326100202": 1, "330326100203": 3, OTHER_TOWNSHIP_VILLAGE[0]: 0}
+
+
+def test_the_warnings_overview_asks_the_database_twice_however_many_villages(township_app):
+    from tests.statements import summaries_for
+    _, one = summaries_for(township_app, "warnings", [DEMO_VILLAGE])
+    codes = [f"330326100{n}" for n in range(201, 240)] + [f"330326101{n}" for n in range(201, 240)]
+    many, statements = summaries_for(township_app, "warnings", codes)
+    assert statements == one == 2 and many["330326100239"]["unacknowledged"] == 2

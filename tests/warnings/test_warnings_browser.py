@@ -7,8 +7,8 @@ import re
 import pytest
 
 from kiosk.extensions import db
-from kiosk.warnings import Warning, WarningReceipt
-from sync.store import utcnow
+from kiosk.warnings.models import Warning, WarningReceipt
+from kiosk.records import utcnow
 from tests.conftest import DEMO_VILLAGE, TOWNSHIP, sign_in_by_tapping
 
 

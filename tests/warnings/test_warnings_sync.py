@@ -12,7 +12,7 @@ from kiosk.extensions import db
 sync_fixtures = pytest.importorskip("tests.sync.conftest")
 from tests.sync.conftest import OTHER_VILLAGE, make_kiosk, sync_db, township  # noqa: E402,F401
 
-from kiosk.warnings import Warning, WarningReceipt  # noqa: E402
+from kiosk.warnings.models import Warning, WarningReceipt  # noqa: E402
 from tests.conftest import DEMO_VILLAGE, add_staff  # noqa: E402
 
 

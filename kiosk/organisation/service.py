@@ -1,0 +1,97 @@
+"""The roster: who is on it, what the filing still lacks, and the changes the committee makes.
+Nothing here commits: the caller commits once."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..auth import security
+from ..extensions import db
+from ..village.models import DUTIES, Person, Village
+
+# the filing sheet names exactly one person for each of these
+SINGLE_DUTIES = ("first_responsible", "safety_manager")
+# the standard's smallest volunteer team
+MIN_VOLUNTEERS = 5
+
+
+def roster(village: Village | None) -> list[Person]:
+    if village is None:
+        return []
+    return db.session.scalars(Person.live().where(Person.village_id == village.code)
+                              .order_by(Person.active.desc(), Person.name)).all()
+
+
+def holders(people: list[Person], duty: str, except_id: str | None = None) -> list[Person]:
+    """Active people of the roster who have ``duty``, leaving out ``except_id``."""
+    return [p for p in people if p.active and duty in (p.duties or []) and p.id != except_id]
+
+
+def filing_gaps(people: list[Person]) -> list[str]:
+    gaps = []
+    for duty in SINGLE_DUTIES:
+        if not holders(people, duty):
+            gaps.append(_("Nobody is named as %(duty)s.", duty=DUTIES[duty]))
+    volunteers = holders(people, "volunteer")
+    if len(volunteers) < MIN_VOLUNTEERS:
+        gaps.append(_("The volunteer team has %(n)d members; the standard asks for at least 5.", n=len(volunteers)))
+    return gaps
+
+
+def save_person(person: Person, *, name: str, phone: str | None, post: str | None, duties: list[str],
+                trained: bool, active: bool, new_pin: str | None = None) -> Person:
+    """Add ``person`` to the roster or change it; a new PIN replaces the old one."""
+    person.name = name
+    person.phone = phone or None
+    person.post = post or None
+    person.duties = [d for d in DUTIES if d in duties]
+    person.trained = trained
+    person.active = active
+    db.session.add(person)
+    db.session.flush()  # the PIN refers to the person's id
+    if new_pin:
+        security.set_pin(person, new_pin)
+    return person
+
+
+def remove_person(person: Person) -> None:
+    """A tombstone, so that the removal replicates; the PIN goes at once."""
+    person.deleted = True
+    security.remove_pin(person)
+
+
+def filing_sheet(village: Village) -> dict:
+    """备案表: leaders first, then the committee, grid, patrol and volunteers."""
+    rank = {duty: i for i, duty in enumerate(DUTIES)}
+    people = sorted((p for p in roster(village) if p.active),
+                    key=lambda p: (min((rank.get(d, 99) for d in p.duties or []), default=99), p.name))
+    first = next(iter(holders(people, "first_responsible")), None)
+    manager = next(iter(holders(people, "safety_manager")), None)
+    groups = [(DUTIES[d], holders(people, d)) for d in ("committee", "grid", "patrol", "volunteer")]
+    return {"people": people, "first": first, "manager": manager, "groups": groups}
+
+
+def _has_duty(duty: str):
+    # duties is a JSON list of keys: its text holds the key in quotes, on SQLite and PostgreSQL alike
+    return sa.cast(Person.duties, sa.Text).like(f'%"{duty}"%')
+
+
+def village_summaries(village_codes: list[str]) -> dict[str, dict]:
+    """Per village: active people on the roster, how many are trained, and whether the filing
+    lacks its first responsible person or its safety manager. One query for all the villages."""
+    if not village_codes:
+        return {}
+    def count(condition):
+        return sa.func.count().filter(condition)
+    rows = db.session.execute(
+        sa.select(Person.village_id, sa.func.count(), count(Person.trained.is_(True)),
+                  count(_has_duty("first_responsible")), count(_has_duty("safety_manager")))
+        .where(Person.village_id.in_(village_codes), Person.deleted.is_(False), Person.active.is_(True))
+        .group_by(Person.village_id)).all()
+    found = {code: (members, trained, first, manager) for code, members, trained, first, manager in rows}
+    summaries = {}
+    for code in village_codes:
+        members, trained, first, manager = found.get(code, (0, 0, 0, 0))
+        summaries[code] = {"members": members, "trained": trained,
+                           "no_first_responsible": not first, "no_safety_manager": not manager}
+    return summaries

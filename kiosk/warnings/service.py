@@ -1,0 +1,129 @@
+"""Issuing warnings, acknowledging them, and who has read what. Nothing here commits or flashes:
+the caller commits once."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from ..context import local_today
+from ..extensions import db
+from ..records import utcnow
+from ..village.models import Person, Village
+from .models import KIND_ORDER, Warning, WarningReceipt, receipt_id
+
+
+def warnings_for(village: Village, limit: int = 300) -> list[tuple[Warning, WarningReceipt | None]]:
+    """The warnings addressed to a village, each with the village's receipt (or None).
+
+    Order: in force and not yet acknowledged first (immediate before weekly before monthly), then
+    in force and acknowledged, then the expired ones; newest first within each.
+    """
+    candidates = db.session.scalars(
+        Warning.live().where(Warning.village_id == village.township_code)
+        .order_by(Warning.issued_at.desc()).limit(limit)).all()
+    mine = [w for w in candidates if w.is_for(village.code)]
+    if not mine:
+        return []
+    receipts = {r.warning_id: r for r in db.session.scalars(
+        WarningReceipt.live().where(WarningReceipt.village_id == village.code,
+                                    WarningReceipt.warning_id.in_([w.id for w in mine])))}
+    today = local_today()
+
+    def rank(w: Warning):
+        acked = w.id in receipts
+        return (0 if w.in_force(today) else 1, 1 if acked else 0, 0 if acked else KIND_ORDER.get(w.kind, 9),
+                -w.issued_at.timestamp())
+
+    return [(w, receipts.get(w.id)) for w in sorted(mine, key=rank)]
+
+
+def waiting(village: Village) -> list[Warning]:
+    """Warnings in force that nobody of the village has acknowledged yet."""
+    today = local_today()
+    return [w for w, r in warnings_for(village) if r is None and w.in_force(today)]
+
+
+def pending_immediate(village: Village) -> list[Warning]:
+    """Immediate warnings in force that nobody of the village has acknowledged yet."""
+    return [w for w in waiting(village) if w.is_immediate]
+
+
+def receipt_of(warning: Warning, village: Village) -> WarningReceipt | None:
+    return db.session.get(WarningReceipt, receipt_id(warning.id, village.code))
+
+
+def acknowledge(warning: Warning, village: Village, person: Person) -> WarningReceipt:
+    """The village's receipt of the warning, made now unless it exists. Its id follows from
+    (warning, village), so a replay, a double tap or a second kiosk can only ever make the same one:
+    commit with ``commit_once(WarningReceipt, receipt.id)``."""
+    receipt = receipt_of(warning, village)
+    if receipt is None:
+        receipt = WarningReceipt(id=receipt_id(warning.id, village.code), village_id=village.code,
+                                 warning_id=warning.id, person_id=person.id, person_name=person.name,
+                                 acknowledged_at=utcnow())
+        db.session.add(receipt)
+    return receipt
+
+
+def issue_warning(*, warning_id: str, township_code: str, kind: str, title: str, body: str,
+                  valid_until: dt.date | None, villages: list[str] | None, issued_by: str) -> Warning:
+    """A warning from the township station; ``villages`` None sends it to every village of the
+    township, including villages added later. The id is the form's ``client_id``."""
+    warning = Warning(id=warning_id, village_id=township_code, kind=kind, title=title, body=body,
+                      valid_until=valid_until, to_all=villages is None, targets=list(villages or []),
+                      issued_by_name=issued_by, issued_at=utcnow())
+    db.session.add(warning)
+    return warning
+
+
+def township_warnings(township_code: str, limit: int = 100) -> list[Warning]:
+    return db.session.scalars(Warning.live().where(Warning.village_id == township_code)
+                              .order_by(Warning.issued_at.desc()).limit(limit)).all()
+
+
+def receipt_table(warnings: list[Warning], villages: list[Village]) -> dict[str, list[tuple]]:
+    """For each warning: [(village code, village or None, receipt or None)] over its target villages."""
+    if not warnings:
+        return {}
+    by_code = {v.code: v for v in villages}
+    receipts: dict[str, dict[str, WarningReceipt]] = {}
+    for r in db.session.scalars(WarningReceipt.live().where(
+            WarningReceipt.warning_id.in_([w.id for w in warnings]))):
+        receipts.setdefault(r.warning_id, {})[r.village_id] = r
+    table = {}
+    for w in warnings:
+        codes = [v.code for v in villages] if w.to_all else list(w.targets or [])
+        got = receipts.get(w.id, {})
+        rows = [(code, by_code.get(code), got.get(code)) for code in codes if w.is_for(code)]
+        # who has not read it comes first: that is what the station acts on
+        rows.sort(key=lambda row: (row[2] is not None, row[0]))
+        table[w.id] = rows
+    return table
+
+
+def unread_count(township_code: str, villages: list[Village]) -> int:
+    """Village receipts still missing for the township's warnings in force."""
+    today = local_today()
+    in_force = [w for w in township_warnings(township_code) if w.in_force(today)]
+    table = receipt_table(in_force, villages)
+    return sum(1 for rows in table.values() for _code, _v, r in rows if r is None)
+
+
+def village_summaries(village_codes: list[str]) -> dict[str, dict]:
+    """Per village: warnings in force that it has not acknowledged. Two queries for all the villages
+    (their townships' warnings, then their receipts)."""
+    if not village_codes:
+        return {}
+    today = local_today()
+    townships = sorted({code[:9] for code in village_codes})
+    warnings = db.session.scalars(Warning.live().where(
+        Warning.village_id.in_(townships),
+        sa.or_(Warning.valid_until.is_(None), Warning.valid_until >= today))).all()
+    read = set()
+    if warnings:
+        read = set(db.session.execute(sa.select(WarningReceipt.warning_id, WarningReceipt.village_id).where(
+            WarningReceipt.deleted.is_(False), WarningReceipt.village_id.in_(village_codes),
+            WarningReceipt.warning_id.in_([w.id for w in warnings]))).tuples())
+    return {code: {"unacknowledged": sum(1 for w in warnings if w.is_for(code) and (w.id, code) not in read)}
+            for code in village_codes}
