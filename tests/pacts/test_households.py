@@ -147,14 +147,16 @@ def test_a_csv_with_a_superscript_house_number_imports_and_lists(app, committee)
     assert "³ · 苏三妹" in committee.get("/households/").get_data(as_text=True)
 
 
-def test_groups_and_people_written_with_circled_or_superscript_digits_are_read_as_digits(app, committee):
+def test_circled_or_superscript_digits_are_no_numbers_but_never_break_the_register(app, committee):
+    """Only digits 0-9 (full-width too) count as numbers: a group written ① stays a name as typed,
+    and 人口 ³ is refused with a reason instead of being read as 3 (or answering 500)."""
     data = {"client_id": new_id(), "house_number": "6组08号", "head_name": "苏春花", "group_name": "①",
             "phone": "", "members": "", "note": ""}
     assert committee.post("/households/new", data=data).status_code == 303
     page = _upload(committee, "门牌号,户主,组,人口\n6组09号,苏秋月,②,³\n".encode("utf-8-sig")).get_data(as_text=True)
-    assert "新增 1 户" in page
-    _confirm(committee, page)
+    assert "家庭人口须为 1 到 50 之间的整数。" in page
     with app.app_context():
         by_number = {h.house_number: h for h in db.session.scalars(db.select(Household))}
-        assert by_number["6组08号"].group_name == "第1组"
-        assert (by_number["6组09号"].group_name, by_number["6组09号"].members) == ("第2组", 3)
+        assert by_number["6组08号"].group_name == "①"
+        assert "6组09号" not in by_number
+    assert committee.get("/households/").status_code == 200
