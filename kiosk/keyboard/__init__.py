@@ -5,8 +5,9 @@ screen, when someone taps a text field; the page above it shrinks so that the fi
 Modes: 拼音 (pinyin with a candidate bar of words, from the table ``flask keyboard build`` makes at
 install, see service.py), ABC, 123 (digits and punctuation), and a number pad for fields with
 ``inputmode="numeric"``, ``"decimal"`` or ``"tel"`` (or ``type="number"``/``"tel"``). Features do
-nothing to get it. It leaves alone the fields of a form that has its own pad (the sign-in PIN pad's
-``data-pinpad``, the station check's ``data-numpad``) and any field marked ``data-keyboard="off"``;
+nothing to get it. It leaves alone the fields of a form that has keys of its own (``data-pinpad``,
+``data-numpad``, ``data-codepad``, ``data-keypad-form``) and any field or form marked
+``data-keyboard="off"``;
 a PIN to be set (a password field with ``inputmode="numeric"``) gets the number pad, and other
 password fields only letters, so that nothing secret is spelt out in the pinyin bar.
 

@@ -132,15 +132,18 @@ def test_numbers_and_phone_numbers_get_a_number_pad(keyboard_kiosk, kiosk_page, 
     assert_in_sight(page, days)
 
 
-def test_the_pin_pad_keeps_its_own_keys(keyboard_kiosk, kiosk_page):
+def test_screens_with_keys_of_their_own_keep_them(keyboard_kiosk, kiosk_page):
     page = kiosk_page
     page.goto(keyboard_kiosk.url + "/signin")
     page.tap("text=陈建国")
     page.wait_for_selector("[data-pinpad]")
     page.tap("#pin")
+    assert page.get_attribute("#pin", "inputmode") == "numeric"  # left as the page made it
+    sign_in_by_tapping(page, keyboard_kiosk.url, "陈建国")
+    page.goto(keyboard_kiosk.url + "/hydrants/open")  # the code pad, its field focused at once
+    page.tap("#code")
     page.wait_for_timeout(300)
     assert page.locator(KEYBOARD).count() == 0
-    assert page.get_attribute("#pin", "inputmode") == "numeric"
 
 
 def test_the_keyboard_speaks_english_on_an_english_screen(keyboard_kiosk, kiosk_page, screenshot):

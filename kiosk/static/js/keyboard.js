@@ -10,6 +10,9 @@
   var enabled = body.getAttribute("data-role") === "village" && !!window.SimpleKeyboard;
 
   var TEXT_TYPES = /^(text|search|email|url|tel|number|password)$/;
+  // forms with keys of their own: the sign-in PIN pad, the station check's number pad, the hydrant
+  // code pad, the pledge's house-number keypad
+  var OWN_PADS = "[data-pinpad], [data-numpad], [data-codepad], [data-keypad-form]";
   var NUMPADS = { numeric: true, decimal: true, tel: true };
 
   // ---- which fields, in which mode -------------------------------------------------------------
@@ -17,9 +20,9 @@
   function eligible(el) {
     if (!el || !el.matches || !el.matches("input, textarea")) { return false; }
     if (el.tagName === "INPUT" && !TEXT_TYPES.test(el.type)) { return false; }
-    if (el.readOnly || el.disabled || el.closest("[data-keyboard='off'], [data-pinpad]")) { return false; }
+    if (el.readOnly || el.disabled || el.closest("[data-keyboard='off'], " + OWN_PADS)) { return false; }
     var form = el.form || el.closest("form");
-    return !(form && form.querySelector("[data-pinpad], [data-numpad]"));  // it has its own pad
+    return !(form && form.querySelector(OWN_PADS));
   }
 
   // The mode the page asked for; the field's inputmode itself is set to "none" so that no system
