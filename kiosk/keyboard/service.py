@@ -33,7 +33,7 @@ from .vocabulary import FIRE_SAFETY_WORDS, READINGS
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "pinyin.sqlite3"
-# words rarer than this in jieba's counts are left out (they keep the file near 4 MB)
+# words rarer than this in jieba's counts are left out (the table stays near 3 MB, ~100,000 words)
 MIN_COUNT = 10
 # initials (xfs) only for words at least this common: abbreviations of rare words only get in the way
 INITIALS_MIN_COUNT = 100

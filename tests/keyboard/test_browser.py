@@ -104,6 +104,19 @@ def test_a_long_description_stays_in_sight_and_takes_latin_letters(keyboard_kios
     expect(page.locator(".kb")).to_be_hidden()
     assert not page.evaluate("document.documentElement.classList.contains('kb-open')")
 
+    # away and back through the history: one keyboard, and it still types
+    page.tap("input[name=location]")
+    page.wait_for_selector(KEYBOARD)
+    page.tap("main a.btn")  # Cancel
+    page.wait_for_url("**/hazards/")
+    page.go_back()
+    page.wait_for_url("**/hazards/new")
+    page.tap("input[name=location]")
+    page.wait_for_selector(KEYBOARD)
+    tap_keys(page, "ok")
+    assert page.input_value("input[name=location]") == "ok"
+    expect(page.locator(".kb")).to_have_count(1)
+
 
 def test_numbers_and_phone_numbers_get_a_number_pad(keyboard_kiosk, kiosk_page, screenshot):
     page = kiosk_page

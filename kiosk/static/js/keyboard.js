@@ -377,6 +377,12 @@
     document.addEventListener("pointerdown", function (event) {
       if (!panel || !panel.contains(event.target)) { touchedAt = 0; }
     }, true);
+    // htmx keeps a copy of the page for the back button: without the panel, which would come back
+    // as dead keys beside a new one
+    document.addEventListener("htmx:beforeHistorySave", function () {
+      close();
+      if (panel) { panel.remove(); }
+    });
     window.addEventListener("resize", function () { if (panel && !panel.hidden) { fit(); } });
   }
 
