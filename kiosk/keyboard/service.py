@@ -104,8 +104,7 @@ class Dictionary:
                         return
                     found.setdefault(word, used)
 
-            exact = _column(db, "SELECT word FROM word WHERE key = ? ORDER BY weight DESC LIMIT ?",
-                            letters, limit)
+            exact = _read_as(db, letters, limit)
             add(exact, len(letters))
             # xfs may be initials (消防栓) and zh the start of a reading (中): the commoner word first
             longer = self._completions(db, letters, limit)
@@ -115,8 +114,7 @@ class Dictionary:
             add((word for _weight, word in sorted(longer, reverse=True)), len(letters))
             if not exact:
                 for end in range(len(letters) - 1, 0, -1):
-                    words = _column(db, "SELECT word FROM word WHERE key = ? ORDER BY weight DESC LIMIT ?",
-                                    letters[:end], limit)
+                    words = _read_as(db, letters[:end], limit)
                     if words:
                         add(words, end)
                         break
@@ -132,15 +130,11 @@ class Dictionary:
         return db.execute("SELECT weight, word FROM word WHERE key > ? AND key < ? "
                           "ORDER BY weight DESC LIMIT ?", (letters, letters + "{", limit)).fetchall()
 
-    def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
 
-
-def _column(db: sqlite3.Connection, sql: str, *args) -> list[str]:
-    return [row[0] for row in db.execute(sql, args)]
+def _read_as(db: sqlite3.Connection, key: str, limit: int) -> list[str]:
+    """The words whose whole reading is ``key``, commonest first."""
+    return [row[0] for row in db.execute("SELECT word FROM word WHERE key = ? ORDER BY weight DESC LIMIT ?",
+                                         (key, limit))]
 
 
 def dictionary() -> Dictionary:
