@@ -54,13 +54,18 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
 translations: $(VENV)/.run-installed
 	@$(FLASK) i18n compile
 
+# the on-screen keyboard's pinyin table, built from the installed packages' data (not committed)
+KEYBOARD_TABLE := kiosk/keyboard/data/pinyin.sqlite3
+$(KEYBOARD_TABLE): $(VENV)/.run-installed kiosk/keyboard/service.py kiosk/keyboard/vocabulary.py
+	$(FLASK) keyboard build
+
 # --- the two commands ------------------------------------------------------------------------------
-run: $(VENV)/.run-installed translations
+run: $(VENV)/.run-installed translations $(KEYBOARD_TABLE)
 	$(FLASK) db upgrade heads
 	$(FLASK) demo load
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT) --with-sync-worker
 
-test: system-deps-test $(VENV)/.test-installed translations
+test: system-deps-test $(VENV)/.test-installed translations $(KEYBOARD_TABLE)
 	$(FLASK) i18n check
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
@@ -68,4 +73,4 @@ bench: $(VENV)/.test-installed translations system-deps-test
 	$(PY) bench/sync_bench.py
 
 clean:
-	rm -rf $(VENV) tests/artefacts .pytest_cache
+	rm -rf $(VENV) tests/artefacts .pytest_cache kiosk/keyboard/data

@@ -390,6 +390,7 @@ else
         scratch=$(in_root mktemp -d)
         FLASK_EXTRA_ENV=("KIOSK_DATA_DIR=$scratch")
         flask_as root i18n compile || die "flask i18n compile failed"
+        flask_as root keyboard build || die "flask keyboard build (the on-screen keyboard's pinyin table) failed"
         FLASK_EXTRA_ENV=()
         rm -rf "$(R "$scratch")"
         printf '%s\n' "$stamp_new" > "$stamp_file"
