@@ -115,6 +115,11 @@ def add_demo(app: Flask, name: str, loader: Callable, order: int = 50) -> None:
     get(app).demo.append((order, name, loader))
 
 
+def village_summary(key: str, village_codes: list[str]) -> dict[str, dict]:
+    """One feature's summary for these villages: ``{village code: {figure: value}}``."""
+    return get().summaries[key].compute(list(village_codes))
+
+
 def village_summaries(village_codes: list[str]) -> dict[str, dict[str, dict]]:
     """Every feature's summary for these villages: ``{feature: {village code: {figure: value}}}``."""
     found = sorted(get().summaries.values(), key=lambda s: s.order)

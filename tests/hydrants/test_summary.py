@@ -14,7 +14,7 @@ from .helpers import DEFECT, hydrant
 
 def summaries(app, codes):
     with app.test_request_context():
-        return registry.village_summaries(codes)["hydrants"]
+        return registry.village_summary("hydrants", codes)
 
 
 def test_the_demo_village_at_a_glance(township_app):

@@ -18,7 +18,7 @@ from .helpers import VILLAGE, current, new_id, village
 
 def _summary(app, codes):
     with app.app_context():
-        return registry.village_summaries(codes)["pacts"]
+        return registry.village_summary("pacts", codes)
 
 
 def test_the_township_sees_the_demo_village_published_with_its_pledges_and_visits(app):
@@ -94,10 +94,10 @@ def test_the_summary_asks_the_same_number_of_questions_for_one_village_or_many(a
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", listen)
         try:
-            one = registry.village_summaries([VILLAGE])["pacts"]
+            one = registry.village_summary("pacts", [VILLAGE])
             for_one = len(statements)
             statements.clear()
-            many = registry.village_summaries([VILLAGE, *others])["pacts"]
+            many = registry.village_summary("pacts", [VILLAGE, *others])
             for_many = len(statements)
         finally:
             event.remove(db.engine, "before_cursor_execute", listen)
