@@ -67,7 +67,7 @@ def _features():
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Durable, concurrent SQLite on a device that loses power (PITFALLS.md)."""
+    """Durable, concurrent SQLite on a device that loses power (docs/pitfalls.md)."""
     if type(dbapi_connection).__module__.split(".")[0] not in ("sqlite3", "pysqlite2"):
         return
     cursor = dbapi_connection.cursor()

@@ -9,7 +9,7 @@ numbers as people type them, with the messages every form shares.
 - :func:`choices` — preset choices from a ``{key: lazy label}`` mapping, the way WTForms supports;
 - :func:`one_of` — a validator for choices checked against the mapping rather than the rendered list;
 - :func:`parse_number` / :func:`parse_int` — digits as typed on any keyboard (full-width accepted), and
-  nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, PITFALLS.md).
+  nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, docs/pitfalls.md).
 """
 from __future__ import annotations
 

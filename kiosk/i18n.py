@@ -31,7 +31,7 @@ def catalog_path(lang: str) -> Path:
 def select_locale() -> str:
     """Explicit choice first, then any Chinese tag, then English; Chinese when nothing fits.
 
-    ``best_match`` would pick English for ``zh-CN,zh;q=0.9,en;q=0.8`` (PITFALLS.md).
+    ``best_match`` would pick English for ``zh-CN,zh;q=0.9,en;q=0.8`` (docs/pitfalls.md).
     """
     if not has_request_context():
         return "zh_Hans"

@@ -2,7 +2,7 @@
 enrolment codes.
 
 Addresses are upper case throughout (``HTTPS://HOST/H/CODE``), so the symbol uses alphanumeric mode
-and stays small; every public route answers both cases (PITFALLS.md). Symbols come from qrcode's
+and stays small; every public route answers both cases (docs/pitfalls.md). Symbols come from qrcode's
 path-based SVG factory, the one that survives being inlined in HTML, with error correction Q (labels
 get scratched outdoors) and a quiet zone of 4 modules.
 """

@@ -23,7 +23,7 @@ bp = Blueprint("web", __name__)
 def wants_fragment() -> bool:
     """An htmx request that is neither boosted nor a history restore wants only the fragment.
 
-    ``bool(request.htmx)`` is also true for boosted and history-restore requests (PITFALLS.md).
+    ``bool(request.htmx)`` is also true for boosted and history-restore requests (docs/pitfalls.md).
     """
     hx = request.htmx
     return bool(hx) and not hx.boosted and not hx.history_restore_request

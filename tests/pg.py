@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL cluster for the test session, started from Debian's packages.
 
 PostgreSQL refuses to run as root, and the machines run everything as root: the cluster is made and
-started as the ``postgres`` user in a temporary folder, on a free loopback port (PITFALLS.md).
+started as the ``postgres`` user in a temporary folder, on a free loopback port (docs/pitfalls.md).
 """
 from __future__ import annotations
 

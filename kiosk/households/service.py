@@ -21,7 +21,7 @@ def natural_key(text: str | None) -> list:
     """'第2组' before '第10组', '1组2号' before '1组10号'.
 
     Read after NFKC, so '２' and '²' count as 2; only runs of 0-9 become numbers (``'²'.isdigit()``
-    is true but ``int('²')`` fails, PITFALLS.md)."""
+    is true but ``int('²')`` fails, docs/pitfalls.md)."""
     parts = re.split(r"([0-9]+)", unicodedata.normalize("NFKC", text or ""))
     return [int(part) if i % 2 else part for i, part in enumerate(parts)]
 

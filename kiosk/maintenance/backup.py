@@ -1,6 +1,6 @@
 """Backup and restore of the kiosk's SQLite database and blob folder.
 
-Rules (see shared/PITFALLS.md):
+Rules (see docs/pitfalls.md):
 - a live SQLite database is copied with the sqlite3 backup API, never as a file;
 - every written copy is checked with ``PRAGMA integrity_check`` before it counts;
 - backup files are named ``kiosk-<seq>-<UTC timestamp>.db``.  Rotation sorts on the
