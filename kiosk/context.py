@@ -102,5 +102,11 @@ def local_today() -> dt.date:
     return local_now().date()
 
 
+def local_day(moment: dt.datetime) -> dt.date:
+    """The village's calendar day of a stored moment (naive UTC): a check finished at 23:00 in the
+    village is that day's check, though UTC already says the next."""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone(village_zone()).date()
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(current_village=current_village, local_today=local_today)

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .. import registry
 from .cli import demo_cli
-from .service import demo_households, load_demo  # noqa: F401
+from .service import load_demo  # noqa: F401
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
-    # households have no demo of their own yet; pledges and visits name them
-    registry.add_demo(app, "households", demo_households, order=15)

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import views
+from .. import registry
+from . import demo, views
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    # pledges and visits name the households: they load before the pact's demo
+    registry.add_demo(app, "households", demo.load_demo, order=15)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from ..context import Actor, local_today, village_zone
+from ..context import Actor, local_day, local_today
 from ..extensions import db
 from ..forms import parse_int, parse_number
 from ..hazards.service import open_hazard
@@ -39,12 +39,6 @@ class AnswerError(ValueError):
 
 class CheckFinished(RuntimeError):
     """The check is sealed: nothing may change any more."""
-
-
-def local_day(moment: dt.datetime) -> dt.date:
-    """The village's calendar day of a stored moment (naive UTC): a check finished at 23:00 in the
-    village is that day's check, though UTC already says the next."""
-    return moment.replace(tzinfo=dt.timezone.utc).astimezone(village_zone()).date()
 
 
 # ---- the station, its inventory and the village's checklist ---------------------------------------
