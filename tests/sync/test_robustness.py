@@ -195,7 +195,7 @@ def raw_exchange(kiosk, township, rows=None, table="hazard", body=None, encoding
                                   "to": st.push_acked + len(rows or []), "cursor": st.pull_cursor}, **(header or {})))
             for i, values in enumerate(rows or []):
                 w.table(t.name, t.columns)
-                w.row([st.push_acked + i + 1, 0, "", *[values.get(c) for c in t.columns]])
+                w.row([st.push_acked + i + 1, 0, "", None, *[values.get(c) for c in t.columns]])
             body = wire.compress(w.finish(), encoding)
     return requests.post(f"{township.url}/sync/v1/exchange", data=body, timeout=30,
                          headers={"Authorization": f"Bearer {st.device_id}:{st.token}",
