@@ -710,8 +710,10 @@ def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) 
 
 def summary() -> dict:
     st = session().get(SyncState, 1)
+    from .models import SyncHeld
     open_conflicts = session().scalar(sa.select(sa.func.count()).select_from(SyncConflict).where(
-        SyncConflict.status == "open", SyncConflict.deleted.is_(False)))
+        SyncConflict.status == "open", SyncConflict.deleted.is_(False))) + session().scalar(
+        sa.select(sa.func.count()).select_from(SyncHeld).where(SyncHeld.status == "open", SyncHeld.deleted.is_(False)))
     files = session().scalar(sa.select(sa.func.count()).select_from(SyncBlobQueue))
     if st is None:
         return {"enrolled": False, "pending": session().scalar(sa.select(sa.func.count()).select_from(SyncOutbox)),

@@ -16,6 +16,17 @@ ERRORS = {
     "schema": lambda: _("The township sends data this kiosk cannot store yet. Update the kiosk's software."),
     "unknown_table": lambda: _("The township's software is older than this kiosk's. Ask the township to update."),
     "unknown_column": lambda: _("The township's software is older than this kiosk's. Ask the township to update."),
+    "township_older": lambda: _("The township's software is older than this kiosk's: changes wait here until "
+                                "the township is updated. Township warnings still arrive."),
+    "server_error": lambda: _("The township server failed. Ask the township for help."),
+}
+
+ENROL_ERRORS = {
+    "code_unknown": lambda: _("This code does not exist. Check it, or ask the township for a new one."),
+    "code_used": lambda: _("This code was already used. Ask the township for a new one."),
+    "code_expired": lambda: _("This code has expired. Ask the township for a new one."),
+    "already_enrolled": lambda: _("This kiosk is already enrolled."),
+    "offline": lambda: _("The township server cannot be reached."),
 }
 
 
@@ -27,6 +38,17 @@ def error_text(code: str | None) -> str:
     if code == "offline":
         return _("The township server cannot be reached.")
     return _("The township refused the last sync (%(code)s).", code=code)
+
+
+def enrol_error_text(e) -> str:
+    """Why enrolling with a code failed, in the person's language."""
+    if e.code == "rate_limited":
+        minutes = max(1, round(int((e.reply or {}).get("retry_after") or 60) / 60))
+        return ngettext("Too many attempts from this kiosk. Wait %(num)d minute and try again.",
+                        "Too many attempts from this kiosk. Wait %(num)d minutes and try again.", minutes)
+    if e.code in ENROL_ERRORS:
+        return ENROL_ERRORS[e.code]()
+    return _("The township refused the code (%(code)s).", code=e.code)
 
 
 def ago(seconds: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 
 import pytest
 import requests
@@ -162,8 +163,9 @@ def test_concurrent_edits_give_the_same_winner_on_both_sides_and_keep_the_loser(
     assert "同步冲突" in page and "住户" in page
     detail = client.get(f"/sync/conflicts/{conflict.id}").get_data(as_text=True)
     assert "村里改的：有租户" in detail and "乡镇改的：空置" in detail
-    assert client.post(f"/sync/conflicts/{conflict.id}", data={"action": "bogus"}).status_code == 422
-    assert client.post(f"/sync/conflicts/{conflict.id}", data={"action": "apply"}).status_code == 303
+    version = re.search(r'name="version" value="(\d+)"', detail).group(1)
+    assert client.post(f"/sync/conflicts/{conflict.id}", data={"action": "bogus", "version": version}).status_code == 422
+    assert client.post(f"/sync/conflicts/{conflict.id}", data={"action": "apply", "version": version}).status_code == 303
     assert kiosk.sync().ok
     for side in (kiosk, township):
         with side.ctx():
