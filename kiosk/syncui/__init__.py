@@ -17,6 +17,7 @@ from .views import bp
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    registry.add_script(app, "js/syncui.js")
     hooks = app.extensions["sync"]
     for table in ("hydrant", "water_pool"):
         sync.register_new_key(app, table, service.new_hydrant_code)
