@@ -241,3 +241,31 @@ def _debug_open(township):
         return [(h.table_name, h.reason, h.detail, h.device_id) for h in db.session.scalars(
             sa.select(SyncHeld).where(SyncHeld.status == "open"))]
 
+
+
+def test_a_settlement_over_a_newer_version_is_refused_and_shown(kiosk, township):
+    assert kiosk.sync().ok
+    with kiosk.ctx():
+        hid = db.session.scalar(sa.select(Household.id).order_by(Household.house_number).limit(1))
+        db.session.get(Household, hid).note = "村里"
+        db.session.commit()
+    with township.ctx():
+        db.session.get(Household, hid).note = "乡镇"
+        db.session.commit()
+    assert kiosk.sync().conflicts == 1
+    with kiosk.ctx():
+        cid = db.session.scalar(sa.select(SyncConflict.id))
+    first, second = signed_in(kiosk.app), signed_in(kiosk.app, "林海燕")
+    page = first.get(f"/sync/conflicts/{cid}").get_data(as_text=True)
+    stale = re.search(r'name="version" value="(\d+)"', page).group(1)
+    # meanwhile someone else settles it on another screen
+    page2 = second.get(f"/sync/conflicts/{cid}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page2).group(1)
+    assert second.post(f"/sync/conflicts/{cid}", data={"action": "keep", "version": version}).status_code == 303
+    response = first.post(f"/sync/conflicts/{cid}", data={"action": "apply", "version": stale})
+    assert response.status_code == 422
+    from kiosk.forms import EDITED_MEANWHILE
+    with kiosk.app.test_request_context():
+        assert str(EDITED_MEANWHILE) in response.get_data(as_text=True)
+    with kiosk.ctx():
+        assert db.session.get(Household, hid).note == "乡镇"  # the first person's stale choice changed nothing

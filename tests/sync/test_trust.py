@@ -257,16 +257,20 @@ def test_hostile_rows_of_every_table_get_no_5xx_and_store_nothing_of_the_wrong_t
     assert kiosk.sync().ok
     tables = sorted(replicated())
 
+    header_keys = ["now", "cursor", "acked", "pending", "rid", "app", "limit", "echo", "schema"]
+
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(table=st.sampled_from(tables), data=st.data())
     def attempt(table, data):
+        header = {k: data.draw(hostile_values()) for k in header_keys if data.draw(st.booleans())} \
+            if data.draw(st.integers(0, 3)) == 0 else {}
         t = replicated()[table]
         row = {"id": uuid7(), "village_id": DEMO_VILLAGE, "version": 1, "hlc": "1777622400000-0000-x",
                "origin": "x", "recorded_at": NOW, "modified_at": NOW, "deleted": False}
         for c in t.columns:
             if c not in ("id", "village_id", "version", "hlc") and data.draw(st.booleans()):
                 row[c] = data.draw(hostile_values())
-        response = push(kiosk, township, table, [row])
+        response = push(kiosk, township, table, [row], header=header)
         assert response.status_code < 500, response.text
         if response.status_code != 200:
             assert response.json()["message"]
