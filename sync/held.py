@@ -40,12 +40,9 @@ def _new_key(table: str):
 def actions_for(held: SyncHeld) -> list[str]:
     if held.status != "open" or held.table_name not in replicated():
         return []
-    found = ["apply"]
     if held.reason == "natural_key" and held.clash_id:
-        found += ["merge", "replace"]
-        if _new_key(held.table_name):
-            found.append("rename")
-    return found + ["discard"]
+        return (["rename"] if _new_key(held.table_name) else []) + ["merge", "replace", "apply", "discard"]
+    return ["apply", "discard"]
 
 
 def open_held(village_prefix: str | None = None):
