@@ -3,6 +3,7 @@ settled there; concurrent edits merge field by field; keys held by two devices, 
 replies resolve the same way on both sides."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
@@ -269,3 +270,68 @@ def test_a_settlement_over_a_newer_version_is_refused_and_shown(kiosk, township)
         assert str(EDITED_MEANWHILE) in response.get_data(as_text=True)
     with kiosk.ctx():
         assert db.session.get(Household, hid).note == "乡镇"  # the first person's stale choice changed nothing
+
+
+def test_a_township_row_that_wins_a_key_sets_a_pending_local_row_aside_and_keeps_it(make_kiosk, township):
+    from kiosk.station.models import StationCheck, StationCheckAnswer
+    east = make_kiosk(township)
+    assert east.sync().ok
+    west = make_kiosk(township, flavour="empty")
+    assert west.sync().ok
+    with east.ctx():
+        check = db.session.scalar(sa.select(StationCheck).limit(1))
+        if check is None:
+            pytest.skip("the demo has no station check")
+        answer = db.session.scalar(sa.select(StationCheckAnswer).where(StationCheckAnswer.check_id == check.id).limit(1))
+    step = dict(check_id=answer.check_id, step_key=f"{answer.checklist_item_id}/again", village_id=DEMO_VILLAGE,
+                checklist_item_id=answer.checklist_item_id, prompt="复查", check_type="ok_fault")
+    with east.ctx():
+        db.session.add(StationCheckAnswer(ok=True, **step))
+        db.session.commit()
+    assert east.sync().ok
+    with west.ctx():  # several edits wait before west's own answer to the same step
+        for house in db.session.scalars(sa.select(Household).order_by(Household.house_number).limit(5)):
+            house.note = "西边改的"
+        db.session.commit()
+        mine = StationCheckAnswer(ok=False, **step)
+        db.session.add(mine)
+        db.session.commit()
+        mine_id = mine.id
+    with west.ctx():
+        from sync.store import SyncNode
+        west_node = db.session.get(SyncNode, 1).node_id
+    assert west.sync(limit=1).ok  # the first page brings east's answer while west's still waits
+    assert east.sync().ok
+    for side in (east, west, township):
+        with side.ctx():
+            answers = db.session.scalars(sa.select(StationCheckAnswer).where(
+                StationCheckAnswer.check_id == step["check_id"], StationCheckAnswer.step_key == step["step_key"])).all()
+            assert [a.ok for a in answers] == [True]
+            held = db.session.scalar(sa.select(SyncHeld).where(SyncHeld.record_id == mine_id))
+            assert held is not None and held.row["ok"] is False and held.status == "open"
+            assert held.device_id == west.state().device_id and held.stored_version == 0
+            assert held.origin == west_node  # set aside by the kiosk itself, before it was ever sent
+    assert_same(east, township)
+    assert_same(west, township)
+    assert west.count(SyncOutbox) == 0
+
+
+def test_two_kiosks_acknowledging_one_warning_converge_on_the_first_receipt(make_kiosk, township):
+    from kiosk.warnings.models import WarningReceipt, receipt_id
+    from tests.sync.test_trust import make_warning
+    east, west = make_kiosk(township), make_kiosk(township, flavour="empty")
+    wid = make_warning(township)
+    assert east.sync().ok and west.sync().ok
+    for side, who in ((east, "陈建国"), (west, "林海燕")):
+        with side.ctx():
+            person = db.session.scalar(sa.select(Person).where(Person.name == who))
+            db.session.add(WarningReceipt(id=receipt_id(wid, DEMO_VILLAGE), village_id=DEMO_VILLAGE, warning_id=wid,
+                                          person_id=person.id, person_name=who,
+                                          acknowledged_at=dt.datetime(2026, 5, 1, 9)))
+            db.session.commit()
+    assert east.sync().ok and west.sync().ok and east.sync().ok
+    for side in (east, west, township):
+        with side.ctx():
+            assert db.session.get(WarningReceipt, receipt_id(wid, DEMO_VILLAGE)).person_name == "陈建国"
+    assert_same(east, township)
+    assert_same(west, township)
