@@ -484,9 +484,11 @@ def _give_way(conn, st: SyncState, t, incoming: list[dict]) -> None:
                 winner = wanted.get(key)
                 if winner is None or winner == local["id"]:
                     continue
-                if local["id"] in arriving:  # it moves to another key in this very page: out of the way first
+                column = t.table.c[cols[-1]]
+                if local["id"] in arriving and isinstance(column.type, sa.String):
+                    # it moves to another key in this very page: out of the way until its new version lands
                     conn.execute(sa.update(t.table).where(t.table.c.id == local["id"])
-                                 .values({cols[-1]: f"~{local['id']}"[:t.table.c[cols[-1]].type.length or 64]}))
+                                 .values({column.name: f"~{local['id']}"[:column.type.length or 64]}))
                     continue
                 _move_aside(conn, st, t, dict(local), "natural_key",
                             f"{', '.join(cols)} = {', '.join(map(str, key))} is held by {t.name} {winner}",
