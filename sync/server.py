@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import math
 import secrets
 
 import sqlalchemy as sa
@@ -434,8 +433,8 @@ def exchange():
     offset = None
     device_ms = header.get("now")
     if device_ms is not None:
-        if (not isinstance(device_ms, (int, float)) or isinstance(device_ms, bool) or not math.isfinite(device_ms)
-                or not 0 <= device_ms <= MAX_CLOCK_MS):
+        if (not isinstance(device_ms, (int, float)) or isinstance(device_ms, bool)
+                or not 0 <= device_ms <= MAX_CLOCK_MS):  # comparisons first: math of 10**400 overflows
             raise WireError("malformed", "header field 'now' must be the device's clock in ms since 1970")
         offset = round((device_ms - _epoch_ms(now)) / 1000.0, 3)
     repull = False
