@@ -28,7 +28,7 @@ from .extension import extension
 from .ids import uuid7
 from .models import SyncBlobWanted, SyncChangelog, SyncDevice, SyncEnrolAttempt, SyncEnrolmentCode
 from .store import session, utcnow
-from .tables import parents_first, replicated, ride_along, row_blobs
+from .tables import parents_first, replicated, ride_along
 from .wire import WireError
 
 bp = Blueprint("sync_api", __name__, url_prefix="/sync/v1")
@@ -167,6 +167,7 @@ def _count_failure(address: str) -> None:
     session().execute(stmt.on_conflict_do_update(index_elements=["address"], set_={
         "count": sa.case((fresh, 1), else_=t.c.count + 1),
         "window_start": sa.case((fresh, now), else_=t.c.window_start)}))
+    session().execute(sa.delete(t).where(t.c.window_start < now - 6 * ENROL_WINDOW))  # old addresses
     session().commit()
 
 

@@ -11,7 +11,6 @@ import sync
 from .. import registry
 from ..registry import Tile
 from . import service
-from .status import status_text
 from .views import bp
 
 
@@ -27,7 +26,7 @@ def init_app(app: Flask) -> None:
                                     badge=service.conflicts_badge, roles=("township",)))
     else:
         hooks.on_enrol.append(service.store_reference)
-        registry.set_status(app, status_text)
+        registry.set_status(app, service.status_text)
         registry.get(app).enrolled_village = service.enrolled_village
         registry.add_tile(app, Tile("sync", _l("Sync"), "syncui.index", "sync", 80, badge=service.sync_badge,
                                     roles=("village",)))

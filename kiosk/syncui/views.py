@@ -14,18 +14,17 @@ from ..extensions import db
 from ..web import hx_redirect, is_township, public, render
 from . import service
 from .forms import EnrolForm, HeldForm, SettleForm
-from .status import enrol_error_text, error_text, status_text
 
 bp = Blueprint("syncui", __name__, url_prefix="/sync")
 
 
 def _panel(requested: bool = False, message: str = "", running: bool = False, form=None, enrol_error: str = ""):
     s = sync.summary()
-    text, tone, _detail = status_text()
+    text, tone, _detail = service.status_text()
     st = s["state"]
     device_now, township_now, clock_off = service.offset_times(st)
     return render("syncui/index.html", "syncui/_panel.html", s=s, st=st, text=text, tone=tone,
-                  error=error_text(st.last_error) if st else "", device_now=device_now,
+                  error=service.error_text(st.last_error) if st else "", device_now=device_now,
                   township_now=township_now, clock_off=clock_off, corrected=service.corrected,
                   requested=requested, requested_message=message, running=running,
                   form=form or EnrolForm(), enrol_error=enrol_error,
@@ -66,7 +65,7 @@ def enrol():
         service.enrol(server, form.code.data)
     except sync.SyncError as e:
         db.session.rollback()
-        return _panel(form=form, enrol_error=enrol_error_text(e))
+        return _panel(form=form, enrol_error=service.enrol_error_text(e))
     flash(_("This kiosk is now enrolled with the township. It syncs within a few minutes."), "success")
     sync.request_sync_now()
     return hx_redirect(url_for("syncui.index"))

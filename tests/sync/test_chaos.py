@@ -15,7 +15,6 @@ import random
 import signal
 import subprocess
 import threading
-import time
 
 import pytest
 import requests

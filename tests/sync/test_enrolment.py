@@ -95,7 +95,7 @@ def test_a_revoked_kiosk_is_refused_and_says_so(township, staff_client, make_kio
     result = kiosk.sync()
     assert result.outcome == "refused" and result.code == "revoked" and result.exit_code == 2
     with kiosk.app.test_request_context():
-        from kiosk.syncui.status import status_text
+        from kiosk.syncui.service import status_text
         text, tone, _ = status_text()
     assert tone == "bad" and "撤销" in text
 

@@ -129,7 +129,7 @@ def test_a_kiosk_clock_a_year_off_changes_no_order_and_no_winner(make_kiosk, tow
         assert db.session.get(Household, house_id).phone == "13857700000"
     assert abs(kiosk.state().clock_offset_s - shift.total_seconds()) < 120
     with kiosk.app.test_request_context():
-        from kiosk.syncui.status import status_text
+        from kiosk.syncui.service import status_text
         text, tone, _ = status_text()
     assert "时钟不准" in text and tone == "warn"
 

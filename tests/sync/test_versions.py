@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 import requests
 import sqlalchemy as sa
 
@@ -66,7 +65,7 @@ def test_a_reply_cut_anywhere_inside_its_headers_is_offline(make_kiosk, township
 
 
 def test_enrolment_attempts_are_limited_per_address(township, make_kiosk):
-    from kiosk.syncui.status import enrol_error_text
+    from kiosk.syncui.service import enrol_error_text
     from sync import SyncError, enroll
     kiosk = make_kiosk()
     codes = []
@@ -169,7 +168,7 @@ def test_a_kiosk_newer_than_its_township_keeps_its_changes_and_still_pulls(kiosk
         from kiosk.hazards import Hazard
         assert db.session.scalar(sa.select(Hazard).where(Hazard.location == "旧版乡镇")) is not None
     with kiosk.app.test_request_context():
-        from kiosk.syncui.status import status_text
+        from kiosk.syncui.service import status_text
         text, tone, _ = status_text()
     assert tone == "bad"
     monkeypatch.undo()  # the township is upgraded
