@@ -9,7 +9,9 @@ numbers as people type them, with the messages every form shares.
 - :func:`choices` — preset choices from a ``{key: lazy label}`` mapping, the way WTForms supports;
 - :func:`one_of` — a validator for choices checked against the mapping rather than the rendered list;
 - :func:`parse_number` / :func:`parse_int` — digits as typed on any keyboard (full-width accepted), and
-  nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, docs/pitfalls.md).
+  nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, docs/pitfalls.md);
+- :class:`VersionedForm` — an edit form carries the version of the record it was opened on, so that a
+  save over a newer version (sync brought the township's change meanwhile) is refused and shown.
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ from .records import uuid7
 # shared messages (one msgid each, translated once)
 MAX_CHARS = _l("At most %(max)d characters.")
 REQUIRED_CHOICE = _l("Choose one of the options.")
+EDITED_MEANWHILE = _l("This record was changed meanwhile (by sync or on another screen). Look at it again, "
+                      "then save your change once more.")
 
 _DECIMAL = re.compile(r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
@@ -54,6 +58,25 @@ class ClientIdForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.client_id.data = valid_client_id(self.client_id.data)
+
+
+class VersionedForm(FlaskForm):
+    """An edit form of a synced record: ``VersionedForm(record=record)``. It carries the version the
+    record had when the form was opened (hidden ``version``); saving over a newer version fails
+    validation with :data:`EDITED_MEANWHILE` on the ``version`` field, instead of overwriting silently.
+    Templates show ``field_errors(form.version)``."""
+
+    version = HiddenField()
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._record = record
+        if record is not None and not self.is_submitted():
+            self.version.data = str(record.version)
+
+    def validate_version(self, field):
+        if self._record is not None and (field.data or "") != str(self._record.version):
+            raise ValidationError(EDITED_MEANWHILE)
 
 
 def strip(value):

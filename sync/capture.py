@@ -60,45 +60,98 @@ def _insert(conn, table):
     return insert(table)
 
 
-def upsert_outbox(conn, entries: list[tuple[str, str, str, int, str]]) -> None:
-    """entries: (table, id, village_id, base_version, base_hlc), in change order."""
+def upsert_outbox(conn, entries: list[tuple]) -> None:
+    """entries: (table, id, village_id, base_version, base_hlc[, base_values]), in change order.
+
+    A record already waiting keeps its base: the version and the values last agreed with the server.
+    ``base_values`` (wire form, the columns this change touched) only add the columns not yet in it."""
     from .models import SyncOutbox
     if not entries:
         return
+    ob = SyncOutbox.__table__
+    known: dict[tuple[str, str], dict | None] = {}
+    by_table: dict[str, list[str]] = {}
+    for e in entries:
+        if len(e) > 5 and e[5]:
+            by_table.setdefault(e[0], []).append(e[1])
+    for name, ids in by_table.items():
+        for rid, base in conn.execute(sa.select(ob.c.record_id, ob.c.base_values).where(
+                ob.c.table_name == name, ob.c.record_id.in_(ids))):
+            known[(name, rid)] = base or {}
     top = next_values(conn, "outbox", len(entries))
     first = top - len(entries) + 1
-    rows = [dict(table_name=t, record_id=i, village_id=v, seq=first + k, base_version=bv, base_hlc=bh)
-            for k, (t, i, v, bv, bh) in enumerate(entries)]
-    stmt = _insert(conn, SyncOutbox.__table__)
-    stmt = stmt.on_conflict_do_update(index_elements=["table_name", "record_id"],
-                                      set_={"seq": stmt.excluded.seq, "village_id": stmt.excluded.village_id})
+    stmt = _insert(conn, ob)
+    plain = stmt.on_conflict_do_update(index_elements=["table_name", "record_id"],
+                                       set_={"seq": stmt.excluded.seq, "village_id": stmt.excluded.village_id})
+    merging = stmt.on_conflict_do_update(index_elements=["table_name", "record_id"],
+                                         set_={"seq": stmt.excluded.seq, "village_id": stmt.excluded.village_id,
+                                               "base_values": stmt.excluded.base_values})
     # one statement per row: a multi-row upsert would fail on SQLite when two rows share a key
-    for row in rows:
-        conn.execute(stmt, row)
+    for k, e in enumerate(entries):
+        t, i, v, bv, bh = e[:5]
+        base = e[5] if len(e) > 5 else None
+        row = dict(table_name=t, record_id=i, village_id=v, seq=first + k, base_version=bv, base_hlc=bh,
+                   base_values=base)
+        if base and (t, i) in known:
+            row["base_values"] = dict(base, **known[(t, i)])
+            known[(t, i)] = row["base_values"]
+            conn.execute(merging, row)
+        else:
+            if base:
+                known[(t, i)] = base
+            conn.execute(plain if not base else merging, row)
 
 
-def upsert_changelog(conn, entries: list[tuple[str, str, str]], source_device: str | None) -> None:
-    """entries: (table, id, village_id) in change order."""
+def stamp(version, hlc) -> str:
+    return f"{version}/{hlc}"
+
+
+def _merge_stamps(old: str, new: list[str], keep: int = 8) -> str:
+    seen = [s for s in (old or "").split() if s not in new] + list(new)
+    return " ".join(seen[-keep:])
+
+
+def upsert_changelog(conn, entries: list[tuple], source_device: str | None) -> None:
+    """entries: (table, id, village_id[, [version stamps written]]) in change order."""
     from .models import SyncChangelog
     if not entries:
         return
+    cl = SyncChangelog.__table__
+    stamps: dict[tuple[str, str], list[str]] = {}
+    for e in entries:
+        if len(e) > 3 and e[3]:
+            stamps.setdefault((e[0], e[1]), []).extend(e[3])
     seen, unique = set(), []
     for e in reversed(entries):
         if (e[0], e[1]) not in seen:
             seen.add((e[0], e[1]))
-            unique.append(e)
+            unique.append(e[:3])
     unique.reverse()
+    old: dict[tuple[str, str], str] = {}
+    by_table: dict[str, list[str]] = {}
+    for t, i, _v in unique:
+        if (t, i) in stamps:
+            by_table.setdefault(t, []).append(i)
+    for name, ids in by_table.items():
+        for rid, text in conn.execute(sa.select(cl.c.record_id, cl.c.stamps).where(
+                cl.c.table_name == name, cl.c.record_id.in_(ids))):
+            old[(name, rid)] = text or ""
     top = next_values(conn, "changelog", len(unique))
     first = top - len(unique) + 1
     now = utcnow()
     rows = [dict(table_name=t, record_id=i, village_id=v, seq=first + k, source_device=source_device,
-                 received_at=now) for k, (t, i, v) in enumerate(unique)]
-    stmt = _insert(conn, SyncChangelog.__table__)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["table_name", "record_id"],
-        set_={"seq": stmt.excluded.seq, "village_id": stmt.excluded.village_id,
-              "source_device": stmt.excluded.source_device, "received_at": stmt.excluded.received_at})
-    conn.execute(stmt, rows)
+                 received_at=now, stamps=_merge_stamps(old.get((t, i), ""), stamps.get((t, i), [])))
+            for k, (t, i, v) in enumerate(unique)]
+    stmt = _insert(conn, cl)
+    set_ = {"seq": stmt.excluded.seq, "village_id": stmt.excluded.village_id,
+            "source_device": stmt.excluded.source_device, "received_at": stmt.excluded.received_at}
+    with_stamps = [r for r in rows if (r["table_name"], r["record_id"]) in stamps]
+    without = [r for r in rows if (r["table_name"], r["record_id"]) not in stamps]
+    if with_stamps:
+        conn.execute(stmt.on_conflict_do_update(index_elements=["table_name", "record_id"],
+                                                set_=dict(set_, stamps=stmt.excluded.stamps)), with_stamps)
+    if without:
+        conn.execute(stmt.on_conflict_do_update(index_elements=["table_name", "record_id"], set_=set_), without)
 
 
 def _changed_records(session: Session):
@@ -135,7 +188,7 @@ def _capture(session: Session, flush_context, instances) -> None:
         for obj, _new in changed:
             if obj.id is None:
                 obj.id = uuid7()
-            entries.append((obj.__tablename__, obj.id, obj.village_id))
+            entries.append((obj.__tablename__, obj.id, obj.village_id, [stamp(obj.version, obj.hlc)]))
         upsert_changelog(conn, entries, None)
         return
     entries = []
@@ -143,10 +196,40 @@ def _capture(session: Session, flush_context, instances) -> None:
         if obj.id is None:
             obj.id = uuid7()
         if new:
-            base_version, base_hlc = 0, ""
+            base_version, base_hlc, base_values = 0, "", None
         else:
             state = sa.inspect(obj)
             base_version = _before(state, "version", (obj.version or 1) - 1) or 0
             base_hlc = _before(state, "hlc", "") or ""
-        entries.append((obj.__tablename__, obj.id, obj.village_id, base_version, base_hlc))
+            base_values = _base_values(conn, obj, state)
+        entries.append((obj.__tablename__, obj.id, obj.village_id, base_version, base_hlc, base_values))
     upsert_outbox(conn, entries)
+
+
+# columns that are the protocol's, not a person's: never merged field by field
+UNMERGED = ("id", "village_id", "version", "hlc", "origin", "recorded_at", "modified_at")
+
+
+def _base_values(conn, obj, state) -> dict:
+    """The values before this change (wire form) of the columns it changes."""
+    from .tables import replicated
+    t = replicated().get(obj.__tablename__)
+    if t is None:
+        return {}
+    out, unknown = {}, []
+    for attr in state.mapper.column_attrs:
+        name = attr.columns[0].name
+        if name in UNMERGED or name not in t.encoders:
+            continue
+        hist = state.attrs[attr.key].history
+        if not hist.added and not hist.deleted:
+            continue
+        if hist.deleted:
+            out[name] = t.encoders[name](hist.deleted[0])
+        else:  # set without loading the old value: read it from the row as it still stands
+            unknown.append(name)
+    if unknown:
+        found = conn.execute(sa.select(*[t.table.c[c] for c in unknown]).where(t.table.c.id == obj.id)).mappings().first()
+        for name in unknown:
+            out[name] = t.encoders[name](found[name]) if found is not None else None
+    return out

@@ -55,6 +55,7 @@ class Result:
     bytes_down: int = 0
     blobs_up: int = 0
     blobs_down: int = 0
+    held: int = 0
     resync: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -176,7 +177,7 @@ def requeue_all(village_code: str) -> int:
         for i in range(0, len(ids), 500):
             capture.upsert_outbox(conn, [(t.name, rid, village_code, -1, "") for rid in ids[i:i + 500]])
         n += len(ids)
-    conn.execute(sa.update(SyncOutbox.__table__).values(base_version=-1, base_hlc=""))
+    conn.execute(sa.update(SyncOutbox.__table__).values(base_version=-1, base_hlc="", base_values=None))
     return n
 
 
@@ -203,16 +204,29 @@ def _drop_unsendable(st: SyncState) -> None:
     result = session().execute(sa.delete(SyncOutbox).where(SyncOutbox.village_id != st.village_code))
     if result.rowcount:
         log.warning("dropped %d outbox entries outside village %s", result.rowcount, st.village_code)
-        session().commit()
+    session().commit()  # always: a DELETE opens a write transaction even when it deletes nothing
+
+
+def local_schema() -> dict[str, list[str]]:
+    """The tables and columns this kiosk replicates, as it declares them to the township."""
+    return {name: list(t.columns) for name, t in replicated().items()}
+
+
+def _schema_hash(schema: dict) -> str:
+    import json
+    return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
 
 
 def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
-               max_bytes: int = wire.MAX_BATCH_BYTES) -> tuple[Batch, wire.Writer]:
+               max_bytes: int = wire.MAX_BATCH_BYTES, pull_only: bool = False) -> tuple[Batch, wire.Writer]:
     """The oldest waiting changes, bounded by count and bytes, with any parents they need."""
     tables = replicated()
+    schema = local_schema()
     ob = SyncOutbox.__table__
+    if pull_only:
+        return Batch(st.push_acked, st.push_acked, []), wire.Writer({})
     entries = session().execute(
-        sa.select(ob.c.table_name, ob.c.record_id, ob.c.seq, ob.c.base_version, ob.c.base_hlc)
+        sa.select(ob.c.table_name, ob.c.record_id, ob.c.seq, ob.c.base_version, ob.c.base_hlc, ob.c.base_values)
         .where(ob.c.seq > st.push_acked).order_by(ob.c.seq).limit(limit)).all()
     by_table: dict[str, list[str]] = {}
     for e in entries:
@@ -225,12 +239,21 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
             continue
         for r in conn.execute(sa.select(t.table).where(t.table.c.id.in_(ids))).mappings():
             records[(name, r["id"])] = dict(r)
+
+    def columns(name: str) -> list[str]:
+        return [c for c in tables[name].columns if c in schema.get(name, ())]
+
+    def encode(name: str, row: dict, seq, base_version, base_hlc, base_values) -> list:
+        t, cols = tables[name], columns(name)
+        base = {c: v for c, v in (base_values or {}).items() if c in cols} if base_values is not None else None
+        return [seq, base_version, base_hlc, base, *[t.encoders[c](row[c]) for c in cols]]
+
     probe = wire.Writer({})
     chosen, size, to = [], 0, st.push_acked
     for e in entries:
         row = records.get((e.table_name, e.record_id))
-        if row is not None:
-            values = [e.seq, e.base_version, e.base_hlc, *tables[e.table_name].encode(row)]
+        if row is not None and e.table_name in schema:
+            values = encode(e.table_name, row, e.seq, e.base_version, e.base_hlc, e.base_values)
             n = probe.row_size(values)
             if chosen and size + n > max_bytes:
                 break
@@ -244,38 +267,64 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
 
     parents = []
     for name, row in ride_along(conn, [(n, r) for n, r, _v, _s in chosen], waiting):
-        e = session().execute(sa.select(ob.c.seq, ob.c.base_version, ob.c.base_hlc).where(
+        e = session().execute(sa.select(ob.c.seq, ob.c.base_version, ob.c.base_hlc, ob.c.base_values).where(
             ob.c.table_name == name, ob.c.record_id == row["id"])).one()
-        parents.append((name, row, [e.seq, e.base_version, e.base_hlc, *tables[name].encode(row)], e.seq))
+        parents.append((name, row, encode(name, row, e.seq, e.base_version, e.base_hlc, e.base_values), e.seq))
     writer = wire.Writer({})
     sent = []
     for name, row, values, seq in parents_first(parents + chosen):
-        writer.table(name, tables[name].columns)
+        writer.table(name, columns(name))
         writer.row(values)
         sent.append((name, row["id"], seq))
     return Batch(st.push_acked, to, sent), writer
 
 
+def _text_of(raw: bytes, limit: int = 300) -> str:
+    """What an error reply says, as text: the JSON message, else the page's words without its HTML."""
+    import html
+    import re
+    text = raw[:20_000].decode(errors="replace")
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.S | re.I)
+    body = re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", " ", text)
+    body = re.sub(r"<[^>]+>", " ", body)
+    words = " ".join(html.unescape(body).split())
+    if title and html.unescape(title.group(1)).strip() not in words[:200]:
+        words = f"{html.unescape(title.group(1)).strip()}: {words}"
+    return words[:limit]
+
+
 def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Result, limit: int) -> tuple[dict, list]:
+    import json
+
     import requests
     header = {"rid": secrets.token_hex(8), "now": device_now_ms(), "acked": st.push_acked, "from": batch.frm, "to": batch.to,
               "cursor": st.pull_cursor, "pending": max(pending_count(st) - len(batch.sent), 0), "limit": limit,
               "app": current_app.config.get("APP_VERSION", "")}
+    schema = local_schema()
+    if st.schema_hash != _schema_hash(schema):
+        header["schema"] = schema
     if st.full_pull:
         header["echo"] = True
     writer.set_header(header)
     encoding = wire.encodings()[0]
     body = wire.compress(writer.finish(), encoding)
+    url = f"{st.server_url}/sync/v1/exchange"
     headers = {"Authorization": f"Bearer {st.device_id}:{st.token}", "Content-Type": wire.CONTENT_TYPE,
                "Content-Encoding": encoding, "Accept-Encoding": ", ".join(wire.encodings())}
+    # no transaction may stay open across the round trip: the kiosk's pages write meanwhile
+    session().commit()
     sent_at = device_now_ms()
     try:
-        response = http.post(f"{st.server_url}/sync/v1/exchange", data=body, headers=headers, timeout=TIMEOUT,
-                             stream=True)
+        response = http.post(url, data=body, headers=headers, timeout=TIMEOUT, stream=True)
         raw = response.raw.read(wire.MAX_BODY_BYTES + 1, decode_content=False)
+        declared = response.headers.get("Content-Length")
+        if declared is not None and (not declared.strip().isdigit() or int(declared) != len(raw)):
+            raise SyncError("truncated", "the reply was cut short", "offline")
+    except SyncError:
+        raise
     except requests.RequestException as e:
         raise SyncError("offline", f"{type(e).__name__}: {e}", "offline")
-    except Exception as e:  # urllib3 protocol errors when the link drops mid-reply
+    except Exception as e:  # urllib3 and http.client errors when the link drops mid-reply
         raise SyncError("offline", f"{type(e).__name__}: {e}", "offline")
     received_at = device_now_ms()
     result.requests += 1
@@ -283,16 +332,15 @@ def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Re
     result.bytes_down += len(raw)
     if response.status_code != 200:
         try:
-            import json
             reply = json.loads(raw.decode() or "{}")
+            reply = reply if isinstance(reply, dict) else {}
         except ValueError:
             reply = {}
-        raise SyncError(reply.get("error") or f"http_{response.status_code}",
-                        reply.get("message") or raw[:200].decode(errors="replace"),
-                        "refused" if 400 <= response.status_code < 500 else "offline", response.status_code, reply)
-    declared = response.headers.get("Content-Length")
-    if declared is not None and int(declared) != len(raw):
-        raise SyncError("truncated", "the reply was cut short", "offline")
+        status = response.status_code
+        # a gateway that cannot reach the township is the link being down; any other 5xx is the township's fault
+        kind = "refused" if 400 <= status < 500 else "offline" if status in (502, 503, 504) else "error"
+        raise SyncError(str(reply.get("error") or f"http_{status}")[:40],
+                        str(reply.get("message") or _text_of(raw) or response.reason)[:500], kind, status, reply)
     try:
         data = wire.decompress(raw, response.headers.get("Content-Encoding", "identity"))
         reply, sections = wire.read(data)
@@ -322,11 +370,15 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
     if batch.to > batch.frm:
         st.push_acked = max(st.push_acked, int(reply.get("acked", batch.to)))
     result.conflicts += len(reply.get("conflicts") or [])
-    if reply.get("resync"):
+    result.held += len(reply.get("held") or [])
+    if reply.get("resync") or reply.get("repull"):
         st.full_pull = True
-        st.resyncs = (st.resyncs or 0) + 1
-        result.resync = True
-        log.warning("the township says this kiosk's database is older than it was: pulling everything again")
+        if reply.get("resync"):
+            st.resyncs = (st.resyncs or 0) + 1
+            result.resync = True
+            log.warning("the township says this kiosk's database is older than it was: pulling everything again")
+    if isinstance(reply.get("schema"), str):
+        st.schema_hash = reply["schema"]
     tables = replicated()
     queue = SyncBlobQueue.__table__
     wanted_down: set[str] = set()
@@ -342,23 +394,26 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
         ids = [r[cols.index("id")] for r in rows]
         pending = set(conn.execute(sa.select(ob.c.record_id).where(ob.c.table_name == name,
                                                                    ob.c.record_id.in_(ids))).scalars())
-        existing = set(conn.execute(sa.select(t.table.c.id).where(t.table.c.id.in_(ids))).scalars())
-        inserts, updates = [], []
+        incoming = []
         for values in rows:
             raw = dict(zip(cols, values))
             if raw["id"] in pending:
                 continue  # edited here meanwhile: the next push meets it at the township, which decides
-            decoded = t.decode(cols, values)
-            (updates if raw["id"] in existing else inserts).append(decoded)
+            incoming.append(t.decode(cols, values))
             for sha in row_blobs(t, raw):
                 if not blobs.has(sha):
                     wanted_down.add(sha)
+        _give_way(conn, st, t, incoming)
+        existing = set(conn.execute(sa.select(t.table.c.id).where(t.table.c.id.in_(ids))).scalars())
+        inserts = [r for r in incoming if r["id"] not in existing]
+        updates = [r for r in incoming if r["id"] in existing]
         if inserts:
             conn.execute(sa.insert(t.table), inserts)
         if updates:
             stmt = sa.update(t.table).where(t.table.c.id == sa.bindparam("_match_id"))
             conn.execute(stmt, [dict({k: v for k, v in u.items() if k != "id"}, _match_id=u["id"]) for u in updates])
         result.pulled += len(inserts) + len(updates)
+    _set_aside_held(conn, st)
     _queue(conn, queue, wanted_down, "down")
     _queue(conn, queue, set(reply.get("need") or []), "up")
     st.pull_cursor = int(reply.get("cursor", st.pull_cursor))
@@ -367,6 +422,103 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
     if reply.get("_offset") is not None:
         st.clock_offset_s = reply["_offset"]
     session().commit()
+
+
+def _local_children(conn, t, rid: str) -> list[tuple]:
+    """(table, row) of local rows whose foreign key points at ``rid`` of ``t``."""
+    from .tables import fk_parents
+    found = []
+    for child in replicated().values():
+        for column, parent in fk_parents(child):
+            if parent == t.name and child.name != t.name:
+                for r in conn.execute(sa.select(child.table).where(child.table.c[column] == rid)).mappings():
+                    found.append((child, dict(r)))
+    return found
+
+
+def _move_aside(conn, st: SyncState, t, row: dict, reason: str, detail: str, clash: str | None = None,
+                cols=()) -> None:
+    """Take a local row out of its table, keeping it whole: a row the township never accepted becomes a
+    held row of this kiosk (it travels up and shows on both conflicts screens); one it did accept and
+    then held is already kept there. Its local children go the same way first."""
+    from .models import SyncHeld
+    from .push import HELD_NS
+    import uuid
+    for child, crow in _local_children(conn, t, row["id"]):
+        _move_aside(conn, st, child, crow, "missing_reference", f"its {t.name} {row['id']} was set aside")
+    ob = SyncOutbox.__table__
+    waiting = conn.execute(sa.select(ob.c.base_values).where(ob.c.table_name == t.name,
+                                                             ob.c.record_id == row["id"])).first()
+    if waiting is not None:
+        encoded = t.encode_dict(row)
+        hid = str(uuid.uuid5(HELD_NS, f"{st.device_id}/{t.name}/{row['id']}/{encoded['version']}/{encoded['hlc']}"))
+        if session().get(SyncHeld, hid) is None:
+            session().add(SyncHeld(id=hid, village_id=st.village_code, table_name=t.name, record_id=row["id"],
+                                   reason=reason, detail=detail[:500], device_id=st.device_id, row=encoded,
+                                   base=waiting.base_values, clash_id=clash, clash_columns=list(cols),
+                                   stored_version=0, detected_at=utcnow(), status="open"))
+            session().flush()
+        conn.execute(sa.delete(ob).where(ob.c.table_name == t.name, ob.c.record_id == row["id"]))
+    conn.execute(sa.delete(t.table).where(t.table.c.id == row["id"]))
+    log.warning("set %s %s aside: %s", t.name, row["id"], detail)
+
+
+def _give_way(conn, st: SyncState, t, incoming: list[dict]) -> None:
+    """The township's rows win their natural keys (it accepted them first): a local row holding the
+    same key under another id is set aside before they are written."""
+    if not t.unique_keys or not incoming:
+        return
+    arriving = {r["id"] for r in incoming}
+    for cols in t.unique_keys:
+        wanted = {}
+        for r in incoming:
+            values = tuple(r.get(c) for c in cols)
+            if all(v is not None for v in values):
+                wanted[values] = r["id"]
+        if not wanted:
+            continue
+        firsts = sorted({v[0] for v in wanted}, key=str)
+        for i in range(0, len(firsts), 500):
+            for local in conn.execute(sa.select(t.table).where(t.table.c[cols[0]].in_(firsts[i:i + 500]))).mappings():
+                key = tuple(local[c] for c in cols)
+                winner = wanted.get(key)
+                if winner is None or winner == local["id"]:
+                    continue
+                column = t.table.c[cols[-1]]
+                if local["id"] in arriving and isinstance(column.type, sa.String):
+                    # it moves to another key in this very page: out of the way until its new version lands
+                    conn.execute(sa.update(t.table).where(t.table.c.id == local["id"])
+                                 .values({column.name: f"~{local['id']}"[:column.type.length or 64]}))
+                    continue
+                _move_aside(conn, st, t, dict(local), "natural_key",
+                            f"{', '.join(cols)} = {', '.join(map(str, key))} is held by {t.name} {winner}",
+                            winner, cols)
+
+
+def _set_aside_held(conn, st: SyncState) -> None:
+    """Rows this kiosk sent that the township holds (and does not keep in any version) leave the
+    kiosk's tables too, so that both sides hold the same; the held record keeps them whole."""
+    from .models import SyncHeld
+    tables = replicated()
+    ob = SyncOutbox.__table__
+    held = conn.execute(sa.select(SyncHeld.table_name, SyncHeld.record_id, SyncHeld.row).where(
+        SyncHeld.status == "open", SyncHeld.village_id == st.village_code, SyncHeld.stored_version == 0,
+        SyncHeld.deleted.is_(False))).all()
+    for name, rid, row in held:
+        t = tables.get(name)
+        if t is None or not isinstance(row, dict):
+            continue
+        local = conn.execute(sa.select(t.table).where(t.table.c.id == rid)).mappings().first()
+        if local is None:
+            continue
+        if conn.execute(sa.select(ob.c.seq).where(ob.c.table_name == name, ob.c.record_id == rid)).first():
+            continue  # changed again here: the next push meets the township again
+        mine = t.encode_dict(local)
+        if mine["version"] != row.get("version") or mine["hlc"] != row.get("hlc"):
+            continue  # not the version that was held
+        if _local_children(conn, t, rid):
+            continue  # its children are held next; then it goes
+        conn.execute(sa.delete(t.table).where(t.table.c.id == rid))
 
 
 def _queue(conn, queue, shas: set[str], direction: str) -> None:
@@ -497,7 +649,7 @@ def sync_once(*, http=None, max_rounds: int = 100_000, limit: int = wire.MAX_REC
         except SyncError as e:
             session().rollback()
             st = state()
-            result.outcome = "offline" if e.kind == "offline" else "refused"
+            result.outcome = e.kind if e.kind in ("offline", "error") else "refused"
             result.code, result.message = e.code, e.message
             st.last_error, st.last_error_detail = e.code[:40], e.message[:500]
             if e.kind == "offline" and st.offline_since is None:
@@ -522,8 +674,9 @@ def sync_once(*, http=None, max_rounds: int = 100_000, limit: int = wire.MAX_REC
 
 def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) -> None:
     gap_retried = False
+    older: SyncError | None = None  # the township is older than this kiosk: pull only, keep the changes
     for _ in range(max_rounds):
-        batch, writer = build_push(st, limit, max_bytes)
+        batch, writer = build_push(st, limit, max_bytes, pull_only=older is not None)
         try:
             reply, sections = _exchange(http, st, writer, batch, result, limit)
         except SyncError as e:
@@ -538,8 +691,17 @@ def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) 
                 session().commit()
                 result.notes.append(f"township had lost changes; re-sent {n} records")
                 continue
+            if e.code == "township_older" and older is None:
+                older = e
+                session().rollback()
+                st = state()
+                continue
             raise
         _apply_reply(st, batch, reply, sections, result)
+        if older is not None:
+            if not reply.get("more"):
+                raise older
+            continue
         if not reply.get("more") and not session().scalar(
                 sa.select(SyncOutbox.seq).where(SyncOutbox.seq > st.push_acked).limit(1)):
             return
@@ -550,8 +712,10 @@ def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) 
 
 def summary() -> dict:
     st = session().get(SyncState, 1)
+    from .models import SyncHeld
     open_conflicts = session().scalar(sa.select(sa.func.count()).select_from(SyncConflict).where(
-        SyncConflict.status == "open", SyncConflict.deleted.is_(False)))
+        SyncConflict.status == "open", SyncConflict.deleted.is_(False))) + session().scalar(
+        sa.select(sa.func.count()).select_from(SyncHeld).where(SyncHeld.status == "open", SyncHeld.deleted.is_(False)))
     files = session().scalar(sa.select(sa.func.count()).select_from(SyncBlobQueue))
     if st is None:
         return {"enrolled": False, "pending": session().scalar(sa.select(sa.func.count()).select_from(SyncOutbox)),

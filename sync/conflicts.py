@@ -33,7 +33,8 @@ def settle(conflict: SyncConflict, action: str, who: str) -> None:
     if action == "apply":
         t = replicated().get(conflict.table_name)
         record = session().get(t.model, conflict.record_id) if t else None
-        if record is not None:
+        # only ever within the conflict's own village: a forged conflict cannot reach another's record
+        if record is not None and record.village_id == conflict.village_id:
             for column, _winner, loser in differences(conflict):
                 if column in t.columns:
                     setattr(record, column, t.decoders[column](loser))

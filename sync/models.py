@@ -44,6 +44,9 @@ class SyncOutbox(Base):
     # the version this device last had in agreement with the server, before its own edits
     base_version: Mapped[int] = mapped_column(default=0)
     base_hlc: Mapped[str] = mapped_column(sa.String(64), default="")
+    # the values, as agreed, of the columns changed here since (wire form): the township merges field
+    # by field against them
+    base_values: Mapped[dict | None] = mapped_column(sa.JSON)
 
 
 class SyncChangelog(Base):
@@ -57,6 +60,9 @@ class SyncChangelog(Base):
     source_device: Mapped[str | None] = mapped_column(sa.String(36))
     # server time of the change: the trustworthy "when" next to the device's recorded_at label
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the last few version stamps ("version/hlc", space-separated) this record went through here: a
+    # version pushed again after others built on it is recognised as old news, never a conflict
+    stamps: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
 
 class SyncState(Base):
@@ -86,6 +92,8 @@ class SyncState(Base):
     resyncs: Mapped[int] = mapped_column(default=0)
     # pulling everything again, this kiosk's own records included (after a restored database)
     full_pull: Mapped[bool] = mapped_column(default=False)
+    # the hash of the columns this kiosk last declared to the township (declared again when it changes)
+    schema_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class SyncBlobQueue(Base):
@@ -130,6 +138,10 @@ class SyncDevice(Base):
     # ids of the last requests applied: a request replayed verbatim is answered but changes nothing
     recent_requests: Mapped[list | None] = mapped_column(sa.JSON)
     last_regression_at: Mapped[dt.datetime | None] = mapped_column()
+    # the tables and columns the device declared it knows ({table: [column, ...]}); None: it never
+    # declared (an older kiosk), and is sent every column
+    schema: Mapped[dict | None] = mapped_column(sa.JSON)
+    schema_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class SyncEnrolmentCode(Base):
@@ -148,6 +160,15 @@ class SyncEnrolmentCode(Base):
     device_id: Mapped[str | None] = mapped_column(sa.String(36))
     # the form's one-time key, so that a resubmitted form does not make a second code
     request_key: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
+
+
+class SyncEnrolAttempt(Base):
+    """Enrolment attempts per address in the current window (a rate limit the township keeps)."""
+
+    __tablename__ = "sync_enrol_attempt"
+    address: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column()
+    count: Mapped[int] = mapped_column(default=0)
 
 
 class SyncBlobWanted(Base):
@@ -175,6 +196,37 @@ class SyncConflict(Synced, Base):
     detected_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(sa.String(12), default="open", index=True)
     # kept (the winner stays) or applied (the loser's values were copied onto the record)
+    resolution: Mapped[str | None] = mapped_column(sa.String(12))
+    settled_by: Mapped[str | None] = mapped_column(sa.String(40))
+    settled_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class SyncHeld(Synced, Base):
+    """A pushed row the township could not take as it was (invalid values, a natural key such as a
+    hydrant's code held by another record, a missing reference, a record outside the device's scope):
+    kept here whole, with the reason, until a person settles it. Nothing a device sends is dropped,
+    and no such row stops the rest of a batch. Replicated in the pushing device's village, so the kiosk
+    and the township show the same list; the kiosk moves its own copy of the row aside meanwhile."""
+
+    __tablename__ = "sync_held"
+    table_name: Mapped[str] = mapped_column(sa.String(64))
+    record_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    # invalid | natural_key | missing_reference | scope | refused (by the database)
+    reason: Mapped[str] = mapped_column(sa.String(24))
+    # what exactly (a column, a constraint), in English for logs; screens translate ``reason``
+    detail: Mapped[str] = mapped_column(sa.String(500), default="")
+    device_id: Mapped[str | None] = mapped_column(sa.String(36))
+    # the row as it was sent (wire form; values that cannot be stored are kept as their text)
+    row: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    base: Mapped[dict | None] = mapped_column(sa.JSON)
+    # natural_key: the record holding the key, and the key's columns
+    clash_id: Mapped[str | None] = mapped_column(sa.String(36))
+    clash_columns: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # the version of this record the township keeps in the device's scope (0: none)
+    stored_version: Mapped[int] = mapped_column(default=0)
+    detected_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(12), default="open", index=True)
+    # applied | merged | renamed | replaced | discarded
     resolution: Mapped[str | None] = mapped_column(sa.String(12))
     settled_by: Mapped[str | None] = mapped_column(sa.String(40))
     settled_at: Mapped[dt.datetime | None] = mapped_column()

@@ -16,25 +16,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
-import uuid
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from werkzeug.exceptions import HTTPException
 
-from . import blobs, capture, wire
+from . import blobs, capture, push, validate, wire
 from .extension import extension
 from .ids import uuid7
-from .models import (SyncBlobWanted, SyncChangelog, SyncConflict, SyncDevice, SyncEnrolmentCode)
+from .models import SyncBlobWanted, SyncChangelog, SyncDevice, SyncEnrolAttempt, SyncEnrolmentCode
 from .store import session, utcnow
-from .tables import parents_first, replicated, ride_along, row_blobs
+from .tables import parents_first, replicated, ride_along
 from .wire import WireError
 
 bp = Blueprint("sync_api", __name__, url_prefix="/sync/v1")
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a kiosk
 CLOCK_TOLERANCE_S = 300
-CONFLICT_NS = uuid.UUID("6f1c1f59-8d0e-4f55-9f52-3b4f2d7a1c01")
 
 class Refused(Exception):
     def __init__(self, code: str, message: str, status: int = 400, **extra):
@@ -61,6 +61,16 @@ def _refused(e: Refused):
 def _wire_error(e: WireError):
     session().rollback()
     return jsonify(error=e.code, message=e.message), e.status
+
+
+@bp.errorhandler(Exception)
+def _unexpected(e: Exception):
+    """Whatever went wrong, a device gets JSON it can report (never a page of HTML)."""
+    session().rollback()
+    if isinstance(e, HTTPException):
+        return jsonify(error=f"http_{e.code}", message=e.description or e.name), e.code
+    current_app.logger.exception("sync request failed")
+    return jsonify(error="server_error", message=f"the township failed: {type(e).__name__}"), 500
 
 
 def scope_of(device: SyncDevice) -> list[str]:
@@ -105,7 +115,7 @@ def _authenticate() -> SyncDevice:
     if not auth.startswith("Bearer "):
         raise Refused("unauthenticated", "this request carries no device credential", 401)
     device_id, _, token = auth[7:].strip().partition(":")
-    device = session().get(SyncDevice, device_id) if device_id and len(device_id) <= 36 else None
+    device = session().get(SyncDevice, device_id) if validate.ID.match(device_id) else None
     if device is None or not hmac.compare_digest(device.token_hash, hash_secret(token)):
         raise Refused("bad_credential", "unknown device or wrong credential", 401)
     if device.revoked_at is not None:
@@ -143,8 +153,51 @@ def _message(header: dict, writer: wire.Writer | None = None) -> Response:
 
 # ---- enrolment ----------------------------------------------------------------------------------
 
+ENROL_WINDOW = dt.timedelta(minutes=10)
+ENROL_ATTEMPTS = 10  # per address and window: a person mistyping a code a few times is not stopped
+
+
+def _count_failure(address: str) -> None:
+    """One more failed attempt from this address: a single conditional upsert, so that concurrent
+    requests on several workers count right (PITFALLS.md: read-then-write counters race)."""
+    t = SyncEnrolAttempt.__table__
+    now = utcnow()
+    fresh = t.c.window_start < now - ENROL_WINDOW
+    stmt = capture._insert(session().connection(), t).values(address=address, window_start=now, count=1)
+    session().execute(stmt.on_conflict_do_update(index_elements=["address"], set_={
+        "count": sa.case((fresh, 1), else_=t.c.count + 1),
+        "window_start": sa.case((fresh, now), else_=t.c.window_start)}))
+    session().execute(sa.delete(t).where(t.c.window_start < now - 6 * ENROL_WINDOW))  # old addresses
+    session().commit()
+
+
+def _wait_before_enrolling(address: str) -> int:
+    """Seconds this address must wait (0: it may try)."""
+    row = session().get(SyncEnrolAttempt, address)
+    now = utcnow()
+    if row is None or row.window_start < now - ENROL_WINDOW or row.count < ENROL_ATTEMPTS:
+        return 0
+    return int((row.window_start + ENROL_WINDOW - now).total_seconds()) + 1
+
+
 @bp.post("/enrol")
 def enrol():
+    address = (request.remote_addr or "?")[:64]
+    wait = _wait_before_enrolling(address)
+    if wait:
+        response = jsonify(error="rate_limited", retry_after=wait,
+                           message=f"too many failed enrolment attempts from this address; try again in {wait} s")
+        response.headers["Retry-After"] = str(wait)
+        return response, 429
+    try:
+        return _enrol()
+    except (Refused, WireError):
+        session().rollback()
+        _count_failure(address)
+        raise
+
+
+def _enrol():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise Refused("malformed", "send JSON: code, token_sha256, app_version")
@@ -165,8 +218,12 @@ def enrol():
     elif row.expires_at <= now:
         raise Refused("code_expired", "this enrolment code has expired; ask the township for a new one", 410)
     else:
+        label, app_version = data.get("label", ""), data.get("app_version", "")
+        if not (isinstance(label, str) and isinstance(app_version, str) and not validate.text_problem(label, 80)
+                and not validate.text_problem(app_version, 20)):
+            raise Refused("malformed", "label and app_version must be short text")
         device = SyncDevice(id=uuid7(), village_id=row.village_id, token_hash=token_hash,
-                            label=str(data.get("label", ""))[:80], app_version=str(data.get("app_version", ""))[:20],
+                            label=label, app_version=app_version,
                             enrolled_by=row.created_by, enrolled_at=now)
         session().add(device)
         row.used_at, row.device_id, row.code = now, device.id, None
@@ -180,118 +237,97 @@ def enrol():
 
 # ---- exchange -----------------------------------------------------------------------------------
 
-def _int(header: dict, key: str, default: int = 0) -> int:
+MAX_INT = 2 ** 63 - 1
+# a device clock in ms since 1970 that a Raspberry Pi can have: years 1970 to 9999
+MAX_CLOCK_MS = 253_402_300_799_999
+
+
+def _int(header: dict, key: str, default: int = 0, low: int = -1, high: int = MAX_INT) -> int:
     value = header.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < -1:
-        raise WireError("malformed", f"header field {key!r} must be a whole number")
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise WireError("malformed", f"header field {key!r} must be a whole number from {low} to {high}")
     return value
 
 
-def _validate_push(device: SyncDevice, header: dict, sections) -> list:
-    """Everything is checked before anything is written: one bad row refuses the batch."""
+def _text(header: dict, key: str, limit: int) -> str | None:
+    value = header.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or validate.text_problem(value, limit):
+        raise WireError("malformed", f"header field {key!r} must be text of at most {limit} characters")
+    return value
+
+
+def _declared(header: dict) -> dict | None:
+    """The tables and columns the device knows, as it declares them ({table: [column, ...]})."""
+    schema = header.get("schema")
+    if schema is None:
+        return None
+    if not (isinstance(schema, dict) and len(schema) <= 500 and all(
+            isinstance(k, str) and len(k) <= 64 and isinstance(v, list) and len(v) <= 500
+            and all(isinstance(c, str) and len(c) <= 64 for c in v) for k, v in schema.items())):
+        raise WireError("malformed", "header field 'schema' must map table names to lists of column names")
+    return {k: list(v) for k, v in schema.items()}
+
+
+def schema_hash(schema: dict) -> str:
+    return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
+
+
+def _read_push(device: SyncDevice, header: dict, sections, wire_version: int) -> list[push.Pushed]:
+    """Rows as sent, each checked against its columns. The batch is refused whole only when it is
+    not a well-formed push of this device's village, or names what this township does not know."""
     tables = replicated()
     frm, to = _int(header, "from"), _int(header, "to")
     if to < frm:
         raise WireError("malformed", "push range ends before it starts")
-    batch = []
+    prefix = 4 if wire_version >= 2 else 3  # seq, base version, base hlc[, base values]
+    batch: list[push.Pushed] = []
     seen: set[tuple[str, str]] = set()
     for name, cols, rows in sections:
         t = tables.get(name)
         if t is None:
-            raise Refused("unknown_table", f"table {name!r} is not replicated by this server "
-                          f"(is the township older than the kiosk?)", 422)
+            raise Refused("township_older", f"this township does not know table {name!r}: the kiosk's software "
+                          "is newer; it keeps its changes until the township is upgraded", 409)
         unknown = [c for c in cols if c not in t.columns]
         if unknown:
-            raise Refused("unknown_column", f"{name} has no column(s) {', '.join(unknown)} here", 422)
-        if not {"id", "village_id", "version", "hlc"} <= set(cols):
-            raise WireError("malformed", f"rows of {name} lack id, village_id, version or hlc")
-        decoded = []
+            raise Refused("township_older", f"this township does not know column(s) {', '.join(unknown)} of "
+                          f"{name}: the kiosk's software is newer; it keeps its changes until the township is "
+                          "upgraded", 409)
+        if len(set(cols)) != len(cols) or not {"id", "village_id", "version", "hlc"} <= set(cols):
+            raise WireError("malformed", f"rows of {name} lack id, village_id, version or hlc, or repeat a column")
         for row in rows:
-            if len(row) != len(cols) + 3:
-                raise WireError("malformed", f"a row of {name} has {len(row)} values, expected {len(cols) + 3}")
-            seq, base_v, base_hlc, values = row[0], row[1], row[2], row[3:]
-            if not (isinstance(seq, int) and frm < seq and isinstance(base_v, int)
-                    and isinstance(base_hlc, str)):
+            if len(row) != len(cols) + prefix:
+                raise WireError("malformed", f"a row of {name} has {len(row)} values, expected {len(cols) + prefix}")
+            seq, base_v, base_hlc = row[0], row[1], row[2]
+            base = row[3] if prefix == 4 else None
+            values = row[prefix:]
+            if not (isinstance(seq, int) and not isinstance(seq, bool) and frm < seq <= MAX_INT
+                    and isinstance(base_v, int) and not isinstance(base_v, bool) and -1 <= base_v < 2 ** 31
+                    and isinstance(base_hlc, str) and len(base_hlc) <= 64
+                    and (base is None or (isinstance(base, dict) and all(k in cols for k in base)))):
                 raise WireError("malformed", f"a row of {name} has a bad sequence number or base")
             raw = dict(zip(cols, values))
-            rid, vid = raw.get("id"), raw.get("village_id")
-            if not isinstance(rid, str) or not 0 < len(rid) <= 36 or not isinstance(raw.get("version"), int):
-                raise WireError("malformed", f"a row of {name} has a bad id or version")
+            rid, vid = raw["id"], raw["village_id"]
+            if not isinstance(rid, str) or not validate.ID.match(rid):
+                raise WireError("malformed", f"a row of {name} has a bad id")
+            version = raw["version"]
+            if not (isinstance(version, int) and not isinstance(version, bool) and 0 <= version < 2 ** 31
+                    and isinstance(raw["hlc"], str) and len(raw["hlc"]) <= 64):
+                raise WireError("malformed", f"{name} {rid} has a bad version or clock value")
             if vid != device.village_id:
-                raise Refused("scope", f"{name} {rid} belongs to {vid!r}, but this device is enrolled for "
-                              f"village {device.village_id}; nothing of this batch was applied", 403)
+                raise Refused("scope", f"{name} {rid} belongs to {str(vid)[:20]!r}, but this device is enrolled "
+                              f"for village {device.village_id}; nothing of this batch was applied", 403)
             if (name, rid) in seen:
                 raise WireError("malformed", f"{name} {rid} appears twice in one batch")
             seen.add((name, rid))
+            p = push.Pushed(t=t, seq=seq, base_version=base_v, base_hlc=base_hlc, base=base, cols=list(cols), raw=raw)
             try:
-                values_db = t.decode(cols, values)
-            except (TypeError, ValueError) as e:
-                raise WireError("malformed", f"{name} {rid}: {e}")
-            decoded.append((base_v, base_hlc, raw, values_db))
-        batch.append((t, cols, decoded))
+                p.values = validate.row(t, cols, values)
+            except validate.Invalid as e:
+                p.problem = ("invalid", f"{name}.{e.column} {e.reason}")
+            batch.append(p)
     return batch
-
-
-def _apply_push(device: SyncDevice, batch: list) -> tuple[list, list[str]]:
-    """Apply a validated batch; returns (conflicted (table, id) pairs, blob hashes the server lacks)."""
-    conn = session().connection()
-    capture.next_values(conn, "changelog", 0)  # take the change-log lock before reading anything
-    applied, touched, conflicted = [], [], []
-    need: set[str] = set()
-    for t, cols, rows in batch:
-        ids = [raw["id"] for _bv, _bh, raw, _v in rows]
-        existing = {r["id"]: r for r in conn.execute(sa.select(t.table).where(t.table.c.id.in_(ids))).mappings()}
-        inserts, updates = [], []
-        for base_v, base_hlc, raw, values in rows:
-            current = existing.get(raw["id"])
-            if current is None:
-                inserts.append(values)
-            else:
-                mine = t.encode_dict(current)
-                if all(mine[c] == raw[c] for c in cols):
-                    continue  # a replay, or the same version arriving twice
-                same_stamp = current["version"] == raw["version"] and current["hlc"] == raw["hlc"]
-                if current["origin"] == raw.get("origin") and current["version"] > raw["version"]:
-                    continue  # an older version from the same writer (a restored kiosk): history, not news
-                follows = current["version"] == base_v and current["hlc"] == base_hlc
-                if not same_stamp and (follows or (base_v == -1 and raw["version"] > current["version"])):
-                    updates.append(values)
-                else:
-                    # the server is the arbiter: the version it accepted first stays
-                    kind = "same_version" if same_stamp else ("fact" if t.kind == "fact" else "edit")
-                    _record_conflict(t, mine, raw, kind, device.id)
-                    touched.append((t.name, current["id"], current["village_id"]))
-                    conflicted.append([t.name, current["id"]])
-                    continue
-            applied.append((t.name, raw["id"], raw["village_id"]))
-            for sha in row_blobs(t, raw):
-                if not blobs.has(sha):
-                    need.add(sha)
-        if inserts:
-            conn.execute(sa.insert(t.table), inserts)
-        if updates:
-            stmt = sa.update(t.table).where(t.table.c.id == sa.bindparam("_match_id"))
-            conn.execute(stmt, [dict({k: v for k, v in u.items() if k != "id"}, _match_id=u["id"]) for u in updates])
-    capture.upsert_changelog(conn, applied, device.id)
-    capture.upsert_changelog(conn, touched, None)  # the winner goes back to the device that lost
-    if need:
-        have = set(session().scalars(sa.select(SyncBlobWanted.sha256).where(
-            SyncBlobWanted.device_id == device.id, SyncBlobWanted.sha256.in_(need))))
-        for sha in need - have:
-            session().add(SyncBlobWanted(sha256=sha, device_id=device.id))
-    return conflicted, sorted(need)
-
-
-def _record_conflict(t, winner: dict, loser: dict, kind: str, device_id: str) -> None:
-    if t.name == SyncConflict.__tablename__:
-        return  # two people settled the same conflict: the first settlement stands, quietly
-    cid = str(uuid.uuid5(CONFLICT_NS, f"{t.name}/{loser['id']}/{loser['version']}/{loser['hlc']}"))
-    if session().get(SyncConflict, cid) is not None:
-        return
-    session().add(SyncConflict(id=cid, village_id=winner["village_id"], table_name=t.name,
-                                record_id=winner["id"], kind=kind, winner=winner, loser=loser,
-                                loser_device=device_id, detected_at=utcnow(), status="open"))
-    session().flush()
 
 
 def _not_echo(device: SyncDevice, own: bool = False):
@@ -305,6 +341,26 @@ def pending_down(device: SyncDevice) -> int:
     cl = SyncChangelog.__table__
     return session().scalar(sa.select(sa.func.count()).select_from(cl).where(
         cl.c.seq > device.pull_cursor, cl.c.village_id.in_(scope_of(device)), _not_echo(device))) or 0
+
+
+def _sendable(device: SyncDevice, name: str, row: dict) -> bool:
+    """A row in scope may still be meant for some villages only (a targeted warning)."""
+    t = replicated().get(name)
+    if t is None or row["village_id"] not in scope_of(device):
+        return False
+    if t.audience is not None:
+        audience = t.audience(row)
+        if audience is not None and device.village_id not in audience:
+            return False
+    return device.schema is None or name in device.schema
+
+
+def _columns_for(device: SyncDevice, t) -> list[str]:
+    """The columns of ``t`` the device knows (all of them when it never declared)."""
+    if device.schema is None:
+        return t.columns
+    known = set(device.schema.get(t.name, ()))
+    return [c for c in t.columns if c in known]
 
 
 def _pull(device: SyncDevice, cursor: int, limit: int, writer: wire.Writer, own: bool = False) -> tuple[int, bool]:
@@ -329,11 +385,16 @@ def _pull(device: SyncDevice, cursor: int, limit: int, writer: wire.Writer, own:
             continue
         for r in conn.execute(sa.select(t.table).where(t.table.c.id.in_(ids), t.table.c.village_id.in_(scope))).mappings():
             records[(name, r["id"])] = dict(r)
+
+    def encode(name: str, row: dict) -> list:
+        t = tables[name]
+        return [t.encoders[c](row[c]) for c in _columns_for(device, t)]
+
     chosen, size, last, cut = [], 0, cursor, False
     for e in entries:
         row = records.get((e.table_name, e.record_id))
-        if row is not None:
-            values = tables[e.table_name].encode(row)
+        if row is not None and _sendable(device, e.table_name, row):
+            values = encode(e.table_name, row)
             n = writer.row_size(values)
             if chosen and size + n > wire.MAX_BATCH_BYTES:
                 cut = True
@@ -349,11 +410,11 @@ def _pull(device: SyncDevice, cursor: int, limit: int, writer: wire.Writer, own:
             cl.c.table_name == parent, cl.c.record_id.in_(ids), cl.c.seq > last, cl.c.village_id.in_(scope),
             not_echo)).scalars().all()
 
-    parents = [(name, row, tables[name].encode(row))
+    parents = [(name, row, encode(name, row))
                for name, row in ride_along(conn, [(n, r) for n, r, _v in chosen], waiting)
-               if row["village_id"] in scope]
+               if _sendable(device, name, row)]
     for name, _row, values in parents_first(parents + chosen):
-        writer.table(name, tables[name].columns)
+        writer.table(name, _columns_for(device, tables[name]))
         writer.row(values)
     return last, cut or len(entries) == limit
 
@@ -363,30 +424,39 @@ def exchange():
     device = _authenticate()
     now = utcnow()
     header, sections = wire.read(_read_body())
-    rid = header.get("rid")
-    replay = isinstance(rid, str) and rid in (device.recent_requests or [])
-    cursor, acked = _int(header, "cursor"), _int(header, "acked")
-    frm, to = _int(header, "from"), _int(header, "to")
+    rid = _text(header, "rid", 40)
+    replay = rid is not None and rid in (device.recent_requests or [])
+    cursor, acked = _int(header, "cursor", low=0), _int(header, "acked", low=0)
+    frm, to = _int(header, "from", low=0), _int(header, "to", low=0)
+    pending = _int(header, "pending", low=0, high=2 ** 31 - 1)
+    app_version = _text(header, "app", 20)
+    declared = _declared(header)
     offset = None
     device_ms = header.get("now")
-    if isinstance(device_ms, (int, float)) and not isinstance(device_ms, bool):
+    if device_ms is not None:
+        if (not isinstance(device_ms, (int, float)) or isinstance(device_ms, bool)
+                or not 0 <= device_ms <= MAX_CLOCK_MS):  # comparisons first: math of 10**400 overflows
+            raise WireError("malformed", "header field 'now' must be the device's clock in ms since 1970")
         offset = round((device_ms - _epoch_ms(now)) / 1000.0, 3)
+    repull = False
     if not replay:
         if offset is not None:
-            try:
-                device.last_device_time = dt.datetime.fromtimestamp(device_ms / 1000, dt.timezone.utc).replace(tzinfo=None)
-            except (OverflowError, OSError, ValueError):
-                device.last_device_time = None
+            device.last_device_time = dt.datetime.fromtimestamp(device_ms / 1000, dt.timezone.utc).replace(tzinfo=None)
             device.clock_offset_s = offset
         device.last_seen_at = now
-        if isinstance(header.get("app"), str):
-            device.app_version = header["app"][:20]
-        if isinstance(header.get("pending"), int):
-            device.pending_up = header["pending"]
+        if app_version is not None:
+            device.app_version = app_version
+        device.pending_up = pending
         device.pull_cursor = cursor
+        if declared is not None and schema_hash(declared) != device.schema_hash:
+            # a kiosk upgraded (or declaring for the first time) pulls everything again with its columns
+            repull = device.schema is not None or cursor > 0
+            device.schema, device.schema_hash = declared, schema_hash(declared)
         session().commit()  # the clock and last contact are recorded even when the batch is refused
 
     reply = {"server_now": _epoch_ms(now), "offset": offset, "hw": device.push_hw}
+    if declared is not None:
+        reply["schema"] = device.schema_hash
     # a device that reports less than it confirmed before came back with an older database:
     # restored from a backup, or a copy of another kiosk's card. It re-pulls everything.
     resync = not replay and acked < device.push_confirmed
@@ -397,8 +467,15 @@ def exchange():
     if rows and frm > device.push_hw:
         raise Refused("gap", f"changes {device.push_hw + 1}..{frm} never arrived; send from {device.push_hw}",
                       409, hw=device.push_hw)
-    batch = _validate_push(device, header, sections) if rows else []
-    conflicted, need = _apply_push(device, batch) if batch else ([], [])
+    batch = _read_push(device, header, sections, header.get("v", 1)) if rows else []
+    outcome = push.Admission(device.village_id, device.id, device.id).take(batch) if batch else push.Outcome()
+    if outcome.applied:
+        push.retry_missing_references(device.village_id)
+    if outcome.need:
+        have = set(session().scalars(sa.select(SyncBlobWanted.sha256).where(
+            SyncBlobWanted.device_id == device.id, SyncBlobWanted.sha256.in_(outcome.need))))
+        for sha in outcome.need - have:
+            session().add(SyncBlobWanted(sha256=sha, device_id=device.id))
     device = session().get(SyncDevice, device.id)
     if not replay:
         if resync:
@@ -411,22 +488,27 @@ def exchange():
             device.push_hw = max(device.push_hw, to)
             if rows:
                 device.last_push_at = now
-        if isinstance(rid, str):
-            device.recent_requests = ((device.recent_requests or []) + [rid[:40]])[-32:]
+        if rid is not None:
+            device.recent_requests = ((device.recent_requests or []) + [rid])[-32:]
     session().commit()
     reply.update(acked=to if to > frm else acked, hw=device.push_hw)
-    if conflicted:
-        reply["conflicts"] = conflicted
-    if need:
-        reply["need"] = need
+    if outcome.conflicted:
+        reply["conflicts"] = outcome.conflicted
+    if outcome.held:
+        reply["held"] = outcome.held
+    if outcome.need:
+        reply["need"] = sorted(outcome.need)
     if resync:
         reply["resync"] = True
+    elif repull:
+        reply["repull"] = True
 
     limit = header.get("limit", wire.MAX_RECORDS)
     limit = max(1, min(limit if isinstance(limit, int) else wire.MAX_RECORDS, wire.MAX_RECORDS))
-    writer = wire.Writer({})
-    next_cursor, more = _pull(device, 0 if resync else cursor, limit, writer,
-                              own=resync or header.get("echo") is True)
+    writer = wire.Writer({}, version=header["v"])
+    again = resync or repull
+    next_cursor, more = _pull(device, 0 if again else cursor, limit, writer,
+                              own=again or header.get("echo") is True)
     reply["cursor"] = next_cursor
     if more:
         reply["more"] = True
@@ -474,9 +556,25 @@ def upload_blob(sha: str):
     return jsonify(complete=True), 201
 
 
+def _referenced_in_scope(sha: str, device: SyncDevice) -> bool:
+    """Whether a row the device may hold names this file (or one it sent and the township keeps)."""
+    scope = scope_of(device)
+    for t in replicated().values():
+        for c in t.blob_columns:
+            column = t.table.c[c]
+            named = column == sha if isinstance(column.type, sa.String) else \
+                sa.cast(column, sa.Text).contains(sha, autoescape=True)
+            if session().execute(sa.select(t.table.c.id).where(t.table.c.village_id.in_(scope), named)
+                                 .limit(1)).first() is not None:
+                return True
+    return False
+
+
 @bp.get("/blobs/<sha>")
 def download_blob(sha: str):
-    _authenticate()
+    device = _authenticate()
+    if not blobs.HEX64.match(sha) or not _referenced_in_scope(sha, device):
+        raise Refused("no_blob", "no record this device may hold names this file", 404)
     if not blobs.has(sha):
         raise Refused("no_blob", "the township does not have this file (yet)", 404)
     return send_file(blobs.path(sha), mimetype="application/octet-stream", conditional=True, etag=sha)

@@ -4,6 +4,13 @@ Replicated tables are found, not listed: every mapped subclass of :class:`sync.s
 ``__tablename__``. A row travels as the values of its columns in a fixed order; datetimes as ISO
 text, JSON columns as JSON. Columns whose names end in ``_sha256`` name blobs (a hash, or a JSON
 list/dict holding hashes).
+
+What the server checks a pushed row against is read from the models too, never listed here:
+- references: foreign keys to replicated tables, and soft references — a ``<table>_id`` column naming
+  a replicated table, or the columns a model lists in ``__sync_references__ = {"pool_id": "water_pool"}``;
+- natural keys: the table's unique constraints (a hydrant's code, one answer per step of a check);
+- audience: a model may narrow who receives a row with ``__sync_audience__(row) -> [village codes]``
+  (None: everyone in scope), e.g. a warning targeted at some villages of its township.
 """
 from __future__ import annotations
 
@@ -33,6 +40,8 @@ class Table:
     encoders: dict[str, Callable[[Any], Any]]
     decoders: dict[str, Callable[[Any], Any]]
     blob_columns: list[str]
+    unique_keys: list[tuple[str, ...]]
+    audience: Callable[[dict], list[str] | None] | None
 
     def encode(self, row) -> list:
         """A database row (mapping) as wire values, in ``self.columns`` order."""
@@ -103,10 +112,51 @@ def replicated() -> dict[str, Table]:
         found[table.name] = Table(
             name=table.name, model=cls, table=table, columns=cols,
             kind=getattr(cls, "__sync_kind__", "entity"), encoders=enc, decoders=dec,
-            blob_columns=[c for c in cols if c.endswith("_sha256")])
+            blob_columns=[c for c in cols if c.endswith("_sha256")], unique_keys=_unique_keys(table),
+            audience=getattr(cls, "__sync_audience__", None))
     _cache.clear()
     _cache[key] = found
     return found
+
+
+def _unique_keys(table: sa.Table) -> list[tuple[str, ...]]:
+    keys = []
+    for c in table.constraints:
+        if isinstance(c, sa.UniqueConstraint) and c.columns:
+            keys.append(tuple(col.name for col in c.columns))
+    for ix in table.indexes:
+        if ix.unique:
+            keys.append(tuple(col.name for col in ix.columns))
+    for col in table.columns:
+        if col.unique and not col.primary_key:
+            keys.append((col.name,))
+    return sorted(set(keys))
+
+
+@dataclass(frozen=True)
+class Reference:
+    column: str
+    parent: str
+    hard: bool  # a foreign key (the parent must exist) or a soft reference (checked when it exists)
+
+
+def references(t: Table) -> list[Reference]:
+    """Every column of ``t`` that names a row of a replicated table."""
+    tables = replicated()
+    found = {column: Reference(column, parent, True) for column, parent in fk_parents(t)}
+    declared = getattr(t.model, "__sync_references__", {}) or {}
+    for column in t.columns:
+        if column in found or not column.endswith("_id") or column == "village_id":
+            continue
+        parent = declared.get(column) or column[:-3]
+        if parent in tables:
+            found[column] = Reference(column, parent, False)
+    return list(found.values())
+
+
+def referrers(name: str) -> list[tuple[Table, Reference]]:
+    """(table, reference) of every replicated table pointing at table ``name``."""
+    return [(t, ref) for t in replicated().values() for ref in references(t) if ref.parent == name]
 
 
 def blob_refs(value) -> Iterable[str]:

@@ -1,10 +1,12 @@
-"""The wire format, version 1.
+"""The wire format, versions 1 and 2 (2 adds the base values of a push row).
 
 A message is NDJSON, compressed (zstd, or gzip where zstandard is missing):
 
     {"v": 1, ...header...}
     {"t": "hazard", "c": ["id", "village_id", ...]}     a table starts (columns sent once per message)
-    [value, value, ...]                                  one row; a push row starts with seq, base version, base hlc
+    [value, value, ...]                                  one row; a push row starts with seq, base version, base
+                                                         hlc and (version 2) the base values of the columns the
+                                                         device changed ({column: value} or null)
     {"t": "person", "c": [...]}
     [...]
     {"end": 2}                                           trailer: the number of rows
@@ -24,7 +26,8 @@ try:
 except ImportError:  # pragma: no cover - zstandard is a dependency; gzip keeps sync working without it
     zstandard = None
 
-VERSION = 1
+VERSION = 2
+VERSIONS = (1, 2)  # a township reads both, and answers in the version it was spoken to
 CONTENT_TYPE = "application/x-ndjson"
 # batches: at most this many records and about this many bytes before compression
 MAX_RECORDS = 500
@@ -101,8 +104,9 @@ def _dumps(obj) -> bytes:
 class Writer:
     """Builds one message; ``size`` is the uncompressed size so far (for batch bounds)."""
 
-    def __init__(self, header: dict):
-        self.parts: list[bytes] = [_dumps(dict(header, v=VERSION)) + b"\n"]
+    def __init__(self, header: dict, version: int = VERSION):
+        self.version = version
+        self.parts: list[bytes] = [_dumps(dict(header, v=version)) + b"\n"]
         self.size = len(self.parts[0])
         self.rows = 0
         self._current: str | None = None
@@ -110,7 +114,7 @@ class Writer:
 
     def set_header(self, header: dict) -> None:
         """Replace the header once the rows are known (ranges, cursors)."""
-        line = _dumps(dict(header, v=VERSION)) + b"\n"
+        line = _dumps(dict(header, v=self.version)) + b"\n"
         self.size += len(line) - len(self.parts[0])
         self.parts[0] = line
 
@@ -147,13 +151,15 @@ def read(data: bytes) -> tuple[dict, list[tuple[str, list[str], list[list]]]]:
     try:
         parsed = [json.loads(line) for line in lines]
     except ValueError as e:
-        raise WireError("malformed", f"not NDJSON: {e}")
+        raise WireError("malformed", f"not NDJSON: {str(e)[:200]}")
+    except RecursionError:
+        raise WireError("malformed", "JSON nested too deep")
     header = parsed[0]
     if not isinstance(header, dict) or "v" not in header:
         raise WireError("malformed", "the first line must be the header")
-    if header["v"] != VERSION:
-        raise WireError("unsupported_version", f"wire format version {header['v']!r} is not supported "
-                        f"(this server speaks {VERSION})")
+    if not isinstance(header["v"], int) or header["v"] not in VERSIONS:
+        raise WireError("unsupported_version", f"wire format version {str(header['v'])[:20]!r} is not supported "
+                        f"(this side speaks {', '.join(map(str, VERSIONS))})")
     trailer = parsed[-1] if len(parsed) > 1 else None
     if not isinstance(trailer, dict) or "end" not in trailer:
         raise WireError("truncated", "the message has no trailer: it was cut short")
@@ -182,6 +188,6 @@ def read(data: bytes) -> tuple[dict, list[tuple[str, list[str], list[list]]]]:
             count += 1
         else:
             raise WireError("malformed", "a line is neither a table nor a row")
-    if trailer["end"] != count:
+    if not isinstance(trailer["end"], int) or trailer["end"] != count:
         raise WireError("truncated", f"the trailer announces {trailer['end']} rows, {count} arrived")
     return header, sections

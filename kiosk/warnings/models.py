@@ -44,6 +44,11 @@ class Warning(SyncedRecord):  # noqa: A001  (the domain's word; shadows the buil
     # township server time when it was issued (a label: shown, never used to order replication)
     issued_at: Mapped[dt.datetime] = mapped_column()
 
+    @staticmethod
+    def __sync_audience__(row) -> list[str] | None:
+        """The villages sync delivers this warning to (None: every village of the township)."""
+        return None if row["to_all"] else list(row["targets"] or [])
+
     @property
     def township_code(self) -> str:
         return self.village_id

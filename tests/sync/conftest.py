@@ -7,6 +7,7 @@ demo data and change capture are the server's).
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 
 import pytest
@@ -148,33 +149,48 @@ def kiosk(make_kiosk, township):
 
 
 class Proxy:
-    """A loopback TCP proxy that counts bytes both ways and can cut the connection after N bytes."""
+    """A loopback TCP proxy that counts bytes both ways and can cut the connection after N bytes,
+    reset it, or hold a direction back until released (a stalled link)."""
 
     def __init__(self, target_port: int):
         self.target = ("127.0.0.1", target_port)
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
+        self.sock.listen(64)
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.up = self.down = self.connections = 0
         self.cut_up_after: int | None = None  # bytes towards the server, counted from arm()
         self.cut_down_after: int | None = None
+        self.reset_cut = False  # cut with a TCP reset rather than a close
         self._armed_up = self._armed_down = 0
         self.cuts = 0
         self.lock = threading.Lock()
+        self.flowing = {"up": threading.Event(), "down": threading.Event()}
+        for e in self.flowing.values():
+            e.set()
         self.closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._open: set = set()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
 
     def reset(self):
         with self.lock:
             self.up = self.down = self.connections = 0
 
-    def arm(self, up: int | None = None, down: int | None = None):
+    def arm(self, up: int | None = None, down: int | None = None, hard: bool = False):
         with self.lock:
             self.cut_up_after, self.cut_down_after = up, down
             self._armed_up = self._armed_down = 0
+            self.reset_cut = hard
+
+    def stall(self, direction: str):
+        self.flowing[direction].clear()
+
+    def release(self):
+        for e in self.flowing.values():
+            e.set()
 
     def _accept(self):
         while not self.closed:
@@ -187,18 +203,34 @@ class Proxy:
             except OSError:
                 client.close()
                 continue
+            pair = [client, upstream, 2]
             with self.lock:
                 self.connections += 1
+                self._open.add(id(pair))
             for a, b, direction in ((client, upstream, "up"), (upstream, client, "down")):
-                threading.Thread(target=self._pump, args=(a, b, direction, client, upstream), daemon=True).start()
+                threading.Thread(target=self._pump, args=(a, b, direction, pair), daemon=True).start()
 
-    def _pump(self, src, dst, direction, client, upstream):
+    def _close(self, pair, hard=False):
+        for s in pair[:2]:
+            try:
+                if hard:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                else:
+                    s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def _pump(self, src, dst, direction, pair):
+        cut = False
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
-                cut = False
+                while not self.flowing[direction].wait(0.05):
+                    if self.closed:
+                        return
                 with self.lock:
                     limit = self.cut_up_after if direction == "up" else self.cut_down_after
                     done = self._armed_up if direction == "up" else self._armed_down
@@ -216,27 +248,32 @@ class Proxy:
                     else:
                         self._armed_down += len(data)
                         self.down += len(data)
+                    hard = self.reset_cut
                 if data:
                     dst.sendall(data)
                 if cut:
-                    for s in (client, upstream):
-                        try:
-                            s.shutdown(socket.SHUT_RDWR)
-                        except OSError:
-                            pass
-                        s.close()
+                    self._close(pair, hard)
                     return
         except OSError:
             pass
         finally:
-            try:
-                dst.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
+            if not cut:
+                try:
+                    dst.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+            with self.lock:
+                pair[2] -= 1
+                last = pair[2] == 0
+            if last and not cut:
+                for s in pair[:2]:
+                    s.close()
 
     def close(self):
         self.closed = True
+        self.release()
         self.sock.close()
+        self._thread.join(2)
 
 
 @pytest.fixture

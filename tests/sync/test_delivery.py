@@ -42,7 +42,7 @@ def test_records_made_while_the_township_is_down_arrive_exactly_once(make_kiosk,
     result = kiosk.sync()
     assert result.outcome == "offline" and result.exit_code == 1
     with kiosk.ctx():
-        from kiosk.syncui.status import status_text
+        from kiosk.syncui.service import status_text
         with kiosk.app.test_request_context():
             text, tone, _ = status_text()
     assert tone == "warn" and "7" in text

@@ -19,8 +19,8 @@ def staff_client(township):
     return sign_in_staff(township.app.test_client(), add_staff(township.app, "zhou"))
 
 
-def make_code_in_browserless_ui(staff_client, village=DEMO_VILLAGE, key="k-1"):
-    response = staff_client.post("/devices/", data={"village": village, "hours": "24", "request_key": key})
+def make_code_in_browserless_ui(staff_client, village=DEMO_VILLAGE, key="0190a0a0-0000-7000-8000-00000000000a"):
+    response = staff_client.post("/devices/", data={"village": village, "hours": "24", "client_id": key})
     assert response.status_code == 303
     page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
     return re.search(r"data-code>([A-Z0-9-]+)<", page).group(1), page
@@ -95,7 +95,7 @@ def test_a_revoked_kiosk_is_refused_and_says_so(township, staff_client, make_kio
     result = kiosk.sync()
     assert result.outcome == "refused" and result.code == "revoked" and result.exit_code == 2
     with kiosk.app.test_request_context():
-        from kiosk.syncui.status import status_text
+        from kiosk.syncui.service import status_text
         text, tone, _ = status_text()
     assert tone == "bad" and "撤销" in text
 

@@ -39,6 +39,7 @@ def township_process(township, tmp_path, port):
         except requests.RequestException:
             time.sleep(0.1)
     proc.kill()
+    proc.wait(10)
     raise RuntimeError("township did not start")
 
 
@@ -95,6 +96,7 @@ def test_the_township_killed_mid_batch_loses_nothing(kiosk, township, tmp_path):
                 Hazard.location.like("村口%"))) == 1200
     finally:
         proc.kill()
+        proc.wait(10)
         proxy.close()
 
 
@@ -128,8 +130,8 @@ def test_the_worker_syncs_on_its_own_and_at_once_when_asked(kiosk, township):
     from sync.models import SyncDevice
     env = kiosk_env(kiosk)
     assert subprocess.run([*FLASK, "sync", "now"], cwd=ROOT, env=env, capture_output=True).returncode == 1
-    worker = subprocess.Popen([*FLASK, "sync", "worker"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
+    worker = subprocess.Popen([*FLASK, "sync", "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     try:
         def seen():
             with township.ctx():

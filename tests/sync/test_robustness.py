@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 
 import pytest
 import requests
@@ -128,7 +129,7 @@ def test_a_kiosk_clock_a_year_off_changes_no_order_and_no_winner(make_kiosk, tow
         assert db.session.get(Household, house_id).phone == "13857700000"
     assert abs(kiosk.state().clock_offset_s - shift.total_seconds()) < 120
     with kiosk.app.test_request_context():
-        from kiosk.syncui.status import status_text
+        from kiosk.syncui.service import status_text
         text, tone, _ = status_text()
     assert "时钟不准" in text and tone == "warn"
 
@@ -162,8 +163,9 @@ def test_concurrent_edits_give_the_same_winner_on_both_sides_and_keep_the_loser(
     assert "同步冲突" in page and "住户" in page
     detail = client.get(f"/sync/conflicts/{conflict.id}").get_data(as_text=True)
     assert "村里改的：有租户" in detail and "乡镇改的：空置" in detail
-    assert client.post(f"/sync/conflicts/{conflict.id}", data={"action": "bogus"}).status_code == 422
-    assert client.post(f"/sync/conflicts/{conflict.id}", data={"action": "apply"}).status_code == 303
+    version = re.search(r'name="version" value="(\d+)"', detail).group(1)
+    assert client.post(f"/sync/conflicts/{conflict.id}", data={"action": "bogus", "version": version}).status_code == 422
+    assert client.post(f"/sync/conflicts/{conflict.id}", data={"action": "apply", "version": version}).status_code == 303
     assert kiosk.sync().ok
     for side in (kiosk, township):
         with side.ctx():
@@ -195,7 +197,7 @@ def raw_exchange(kiosk, township, rows=None, table="hazard", body=None, encoding
                                   "to": st.push_acked + len(rows or []), "cursor": st.pull_cursor}, **(header or {})))
             for i, values in enumerate(rows or []):
                 w.table(t.name, t.columns)
-                w.row([st.push_acked + i + 1, 0, "", *[values.get(c) for c in t.columns]])
+                w.row([st.push_acked + i + 1, 0, "", None, *[values.get(c) for c in t.columns]])
             body = wire.compress(w.finish(), encoding)
     return requests.post(f"{township.url}/sync/v1/exchange", data=body, timeout=30,
                          headers={"Authorization": f"Bearer {st.device_id}:{st.token}",

@@ -107,3 +107,38 @@ def test_township_kiosk_list_and_enrolment_code(township, make_kiosk, staff_brow
     device_id = kiosk.state().device_id
     page.goto(f"{township.url}/devices/{device_id}")
     screenshot(page, "devices-device-1280x800")
+
+
+def test_held_rows_and_the_enrol_keypad_on_the_touchscreen(sync_db, tmp_path, make_kiosk, kiosk_page, screenshot):
+    from tests.conftest import make_app
+    from .conftest import Township, _fresh_node
+    app = make_app(sync_db("postgresql", "demo"), tmp_path / "township-demo", KIOSK_ROLE="township")
+    _fresh_node(app)
+    township = Township(app, LiveServer(app).start())
+    try:
+        fresh = make_kiosk(name="fresh")
+        fresh.app.config.update(WTF_CSRF_ENABLED=True, TOWNSHIP_URL=township.url)
+        server = LiveServer(fresh.app).start()
+        page = kiosk_page
+        sign_in_by_tapping(page, server.url, "陈建国")
+        page.goto(f"{server.url}/sync/")
+        for key in township.code().replace("-", ""):
+            page.tap(f"[data-enrol-key='{key}']")
+        screenshot(page, "sync-enrol-keypad-800x480", full_page=True)
+        for key in page.query_selector_all("[data-enrol-key]")[:3]:
+            assert key.bounding_box()["height"] >= 48
+        page.tap(".sync-enrol button[type=submit]")
+        page.wait_for_selector(".flash-success")
+        assert fresh.state().village_code == DEMO_VILLAGE
+        assert fresh.sync().ok and fresh.sync().ok  # its own demo meets the township's: clashes are held
+        page.goto(f"{server.url}/sync/conflicts")
+        screenshot(page, "sync-held-list-800x480", full_page=True)
+        page.tap("#conflict-list a.row")
+        page.wait_for_selector(".sync-settle")
+        screenshot(page, "sync-held-800x480", full_page=True)
+        for button in page.query_selector_all(".sync-settle button"):
+            assert button.bounding_box()["height"] >= 48
+        server.stop()
+    finally:
+        township.server.stop()
+        township.dispose()

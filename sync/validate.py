@@ -1,0 +1,247 @@
+"""Every value a device pushes, checked against its column before anything is written.
+
+A device is not trusted: a value of the wrong type, too long, NULL where the column forbids it, a
+number that is not finite or does not fit, text that is not valid UTF-8 (a lone surrogate), a NUL
+character (PostgreSQL refuses it), JSON nested too deep or too large — each would either give the
+township a 500 or be stored and break its pages later. :func:`row` turns a pushed row into database
+values or raises :class:`Invalid` naming the column and the reason; the server then holds that row
+(``sync_held``) and takes the rest of the batch.
+
+The checks come from the columns themselves (type, length, nullability) and, for JSON columns, from
+the model's annotation: ``Mapped[list]`` must be a list, ``Mapped[dict]`` an object.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import json
+import math
+import re
+from typing import Any, Callable
+
+import sqlalchemy as sa
+
+MAX_TEXT = 100_000  # characters in a column without a declared length
+MAX_JSON_BYTES = 256 * 1024  # a held row keeps a whole pushed row (a pledge with its signature)
+MAX_JSON_DEPTH = 16
+INT_RANGES = {"small": (-2 ** 15, 2 ** 15 - 1), "int": (-2 ** 31, 2 ** 31 - 1), "big": (-2 ** 63, 2 ** 63 - 1)}
+ID = re.compile(r"^[0-9A-Za-z._:-]{1,36}$")
+HLC = re.compile(r"^[0-9]{1,15}-[0-9]{1,6}-[0-9A-Za-z._:-]{0,40}$")
+
+
+class Invalid(ValueError):
+    def __init__(self, column: str, reason: str):
+        super().__init__(f"{column}: {reason}")
+        self.column, self.reason = column, reason
+
+
+def text_problem(value: str, limit: int | None) -> str | None:
+    """Why ``value`` cannot be stored as text, or None."""
+    if limit is not None and len(value) > limit:
+        return f"longer than {limit} characters"
+    if "\x00" in value:
+        return "contains a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid UTF-8 (a lone surrogate)"
+    return None
+
+
+def json_problem(value: Any, depth: int = 0) -> str | None:
+    """Why ``value`` (parsed JSON) cannot be stored in a JSON column, or None."""
+    if depth > MAX_JSON_DEPTH:
+        return f"nested deeper than {MAX_JSON_DEPTH}"
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        lo, hi = INT_RANGES["big"]
+        return None if lo <= value <= hi else "holds a whole number out of range"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "holds a number that is not finite"
+    if isinstance(value, str):
+        return text_problem(value, None)
+    if isinstance(value, list):
+        for item in value:
+            problem = json_problem(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            problem = text_problem(k, 200) if isinstance(k, str) else "has a key that is not text"
+            problem = problem or json_problem(v, depth + 1)
+            if problem:
+                return problem
+        return None
+    return f"holds a {type(value).__name__}"
+
+
+def _container(model, column: str):
+    """list or dict when the model annotates a JSON column so, else None."""
+    for cls in getattr(model, "__mro__", ()):
+        note = getattr(cls, "__annotations__", {}).get(column)
+        if note is None:
+            continue
+        text = note if isinstance(note, str) else repr(note)
+        if re.search(r"Mapped\[\s*(typing\.)?(list|List)\b", text):
+            return list
+        if re.search(r"Mapped\[\s*(typing\.)?(dict|Dict)\b", text):
+            return dict
+        return None
+    return None
+
+
+def _int_range(t) -> tuple[int, int]:
+    if isinstance(t, sa.SmallInteger):
+        return INT_RANGES["small"]
+    if isinstance(t, sa.BigInteger):
+        return INT_RANGES["big"]
+    return INT_RANGES["int"]
+
+
+def checker(model, column: sa.Column) -> Callable[[Any], Any]:
+    """A function from a wire value to the database value of ``column``; raises Invalid."""
+    t, name, nullable = column.type, column.name, column.nullable
+
+    def need(ok: bool, reason: str):
+        if not ok:
+            raise Invalid(name, reason)
+
+    def inner(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def check(value):
+            if value is None:
+                need(nullable, "may not be empty (NULL)")
+                return None
+            return convert(value)
+        return check
+
+    if name == "id":
+        return inner(lambda v: (need(isinstance(v, str) and bool(ID.match(v)), "is not a record id"), v)[1])
+    if name == "hlc":
+        return inner(lambda v: (need(isinstance(v, str) and (v == "" or bool(HLC.match(v))),
+                                     "is not a clock value"), v)[1])
+    if isinstance(t, sa.Boolean):
+        return inner(lambda v: (need(isinstance(v, bool), "must be true or false"), v)[1])
+    if isinstance(t, sa.Integer):
+        lo, hi = _int_range(t)
+
+        def integer(v):
+            need(isinstance(v, int) and not isinstance(v, bool), "must be a whole number")
+            need(lo <= v <= hi, f"must lie between {lo} and {hi}")
+            return v
+        return inner(integer)
+    if isinstance(t, sa.Float):
+        def number(v):
+            need(isinstance(v, (int, float)) and not isinstance(v, bool), "must be a number")
+            need(-1e300 < v < 1e300, "must be a finite number")  # a comparison: float(10**400) overflows
+            return float(v)
+        return inner(number)
+    if isinstance(t, sa.Numeric):
+        def dec(v):
+            need(isinstance(v, str) and len(v) <= 40, "must be a decimal number as text")
+            try:
+                d = decimal.Decimal(v)
+            except decimal.InvalidOperation:
+                raise Invalid(name, "must be a decimal number as text")
+            need(d.is_finite(), "must be a finite number")
+            return d
+        return inner(dec)
+    if isinstance(t, (sa.DateTime, sa.Date, sa.Time)):
+        kind = dt.datetime if isinstance(t, sa.DateTime) else dt.date if isinstance(t, sa.Date) else dt.time
+
+        def when(v):
+            need(isinstance(v, str) and len(v) <= 40, f"must be a {kind.__name__} in ISO form")
+            try:
+                parsed = kind.fromisoformat(v)
+            except ValueError:
+                raise Invalid(name, f"must be a {kind.__name__} in ISO form")
+            if kind is dt.datetime and parsed.tzinfo is not None:
+                parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            if kind is dt.datetime:
+                need(dt.datetime(1900, 1, 1) <= parsed, "lies before 1900")
+            return parsed
+        return inner(when)
+    if isinstance(t, sa.JSON):
+        shape = _container(model, name)
+
+        def data(v):
+            problem = json_problem(v)
+            need(problem is None, problem or "")
+            if shape is not None:
+                need(isinstance(v, shape), f"must be a JSON {'list' if shape is list else 'object'}")
+            need(len(json.dumps(v, ensure_ascii=False)) <= MAX_JSON_BYTES, f"is larger than {MAX_JSON_BYTES} bytes")
+            return v
+        return inner(data)
+    if isinstance(t, sa.LargeBinary):
+        def binary(v):
+            need(isinstance(v, str) and len(v) <= MAX_TEXT, "must be base64 text")
+            try:
+                return base64.b64decode(v, validate=True)
+            except ValueError:
+                raise Invalid(name, "must be base64 text")
+        return inner(binary)
+    if isinstance(t, sa.String):  # Text is a String without a length
+        limit = t.length or MAX_TEXT
+
+        def string(v):
+            need(isinstance(v, str), "must be text")
+            problem = text_problem(v, limit)
+            need(problem is None, problem or "")
+            return v
+        return inner(string)
+
+    def scalar(v):  # a column type this module does not know: plain scalars only
+        need(isinstance(v, (str, int, float, bool)), "must be a plain value")
+        if isinstance(v, str):
+            problem = text_problem(v, MAX_TEXT)
+            need(problem is None, problem or "")
+        if isinstance(v, float):
+            need(math.isfinite(v), "must be a finite number")
+        return v
+    return inner(scalar)
+
+
+_checkers: dict[tuple[type, str], Callable] = {}
+
+
+def column_checker(model, column: sa.Column) -> Callable:
+    key = (model, column.name)
+    if key not in _checkers:
+        _checkers[key] = checker(model, column)
+    return _checkers[key]
+
+
+def row(table, columns: list[str], values: list) -> dict:
+    """Database values of a pushed row (``table`` a :class:`sync.tables.Table`); raises Invalid."""
+    out = {}
+    for name, value in zip(columns, values):
+        out[name] = column_checker(table.model, table.table.c[name])(value)
+    missing = [c for c in table.table.columns if c.name not in out and not c.nullable
+               and c.default is None and c.server_default is None and not c.primary_key]
+    if missing:
+        raise Invalid(missing[0].name, "is required and was not sent")
+    return out
+
+
+def storable(value: Any, depth: int = 0) -> Any:
+    """``value`` made safe to keep in a JSON column as it was sent: what cannot be stored becomes its
+    escaped text, so that a held row keeps everything and breaks nothing."""
+    if depth > MAX_JSON_DEPTH:
+        return "…"
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2 ** 63 else str(value)[:60]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, str):
+        if text_problem(value, MAX_TEXT) is None:
+            return value
+        return value[:MAX_TEXT].encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    if isinstance(value, list):
+        return [storable(v, depth + 1) for v in value[:1000]]
+    if isinstance(value, dict):
+        return {str(storable(k, depth + 1))[:200]: storable(v, depth + 1) for k, v in list(value.items())[:1000]}
+    return repr(value)[:200]
