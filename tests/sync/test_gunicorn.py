@@ -14,7 +14,7 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.extensions import db
-from kiosk.hazards import Hazard
+from kiosk.hazards.models import Hazard
 from sync.models import SyncHeld
 from tests.conftest import DEMO_VILLAGE
 from tests.pg import free_port

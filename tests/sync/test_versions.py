@@ -157,7 +157,7 @@ def test_a_kiosk_newer_than_its_township_keeps_its_changes_and_still_pulls(kiosk
         pid = db.session.scalar(sa.select(Person.id).where(Person.name == "王德明"))
         db.session.get(Person, pid).note = "新版本的字段"
         db.session.commit()
-    from kiosk.hazards import open_hazard
+    from kiosk.hazards.service import open_hazard
     with township.ctx():
         open_hazard(village_id=DEMO_VILLAGE, category="wiring", source="township", location="旧版乡镇")
         db.session.commit()
@@ -165,7 +165,7 @@ def test_a_kiosk_newer_than_its_township_keeps_its_changes_and_still_pulls(kiosk
     assert result.outcome == "refused" and result.code == "township_older", result
     assert kiosk.count(SyncOutbox) == 1  # the change waits
     with kiosk.ctx():
-        from kiosk.hazards import Hazard
+        from kiosk.hazards.models import Hazard
         assert db.session.scalar(sa.select(Hazard).where(Hazard.location == "旧版乡镇")) is not None
     with kiosk.app.test_request_context():
         from kiosk.syncui.service import status_text
