@@ -21,7 +21,8 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.extensions import db
-from kiosk.hazards.models import Hazard, open_hazard
+from kiosk.hazards.models import Hazard
+from kiosk.hazards.service import open_hazard
 from kiosk.village import Household, Person
 from sync import blobs
 from sync.models import SyncBlobQueue, SyncOutbox
