@@ -17,6 +17,16 @@ class SyncExtension:
     reference: list[Callable[[str], dict]] = field(default_factory=list)
     # device: called with the enrolment reply inside the enrolment transaction
     on_enrol: list[Callable[[dict], None]] = field(default_factory=list)
+    # both: called with (table name, ids) for the rows replication has just written, in the same
+    # transaction (a kiosk after applying a pulled page, the server after applying a push), so that
+    # an application can refresh what it derives locally from those rows
+    on_applied: list[Callable[[str, list[str]], None]] = field(default_factory=list)
+
+    def applied(self, written: dict[str, list[str]]) -> None:
+        for name, ids in written.items():
+            if ids:
+                for hook in self.on_applied:
+                    hook(name, ids)
 
 
 def init_app(app: Flask, db, *, mode: str, reference: Callable[[str], dict] | None = None,

@@ -273,7 +273,11 @@ def _apply_push(device: SyncDevice, batch: list) -> tuple[list, list[str]]:
             stmt = sa.update(t.table).where(t.table.c.id == sa.bindparam("_match_id"))
             conn.execute(stmt, [dict({k: v for k, v in u.items() if k != "id"}, _match_id=u["id"]) for u in updates])
     capture.upsert_changelog(conn, applied, device.id)
-    capture.upsert_changelog(conn, touched, None)  # the winner goes back to the device that lost
+    capture.upsert_changelog(conn, touched, None)
+    written: dict[str, list[str]] = {}
+    for name, rid, _village in applied:
+        written.setdefault(name, []).append(rid)
+    extension().applied(written)  # the winner goes back to the device that lost
     if need:
         have = set(session().scalars(sa.select(SyncBlobWanted.sha256).where(
             SyncBlobWanted.device_id == device.id, SyncBlobWanted.sha256.in_(need))))
