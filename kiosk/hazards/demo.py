@@ -19,17 +19,16 @@ def _who(village: Village, name: str) -> Who:
 
 
 def _backdate(hazard, days_ago: list[float]) -> None:
-    """Move the hazard and its facts into the past (the nth fact ``days_ago[n]`` days back), with
-    the deadlines they carry: a demo register has history."""
+    """Move the hazard ``days_ago[0]`` days into the past and its facts ``days_ago[1:]`` days, with the
+    deadlines they carry: a demo register has history."""
     now = utcnow()
-    facts = service.facts_of(hazard)
-    shift = dt.timedelta(days=days_ago[0])
-    hazard.recorded_at = now - shift
-    for fact, days in zip(facts, days_ago):
+    back = hazard.recorded_at - (now - dt.timedelta(days=days_ago[0]))
+    hazard.recorded_at, hazard.respond_by, hazard.fix_by = (hazard.recorded_at - back, hazard.respond_by - back,
+                                                            hazard.fix_by - back)
+    for fact, days in zip(service.facts_of(hazard), days_ago[1:]):
         moved = now - dt.timedelta(days=days)
-        for name in ("respond_by", "deadline"):
-            if getattr(fact, name) is not None:
-                setattr(fact, name, getattr(fact, name) - (fact.recorded_at - moved))
+        if fact.deadline is not None:
+            fact.deadline -= fact.recorded_at - moved
         fact.recorded_at = moved
     db.session.flush()
     service.refresh([hazard.id])
@@ -67,7 +66,7 @@ def load_demo(village: Village) -> None:
     _backdate(gas, [20, 20])
 
     # the whole loop, closed last month
-    lane = service.open_hazard(village_id=village.code, category="blocked_passage", source="township",
+    lane = service.open_hazard(village_id=village.code, category="blocked_passage", source="committee",
                                location="村委会东侧消防通道", severity="serious",
                                description="消防通道被建材堵住")
     service.assign(lane, manager, person=people["陈建国"])

@@ -197,6 +197,13 @@ class Hazard(SyncedRecord):
     photo_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     reporter_name: Mapped[str | None] = mapped_column(sa.String(40))
     reporter_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    # who recorded it: a person of the roster or township staff (None: a resident, a command)
+    recorded_by_id: Mapped[str | None] = mapped_column(sa.String(36))
+    recorded_by_name: Mapped[str | None] = mapped_column(sa.String(40))
+    # the deadlines the township's profile gave when it was reported (a later change of the profile
+    # moves no deadline already given): acknowledge by, fix by
+    respond_by: Mapped[dt.datetime | None] = mapped_column()
+    fix_by: Mapped[dt.datetime | None] = mapped_column()
     # the receipt code (receipt_code(id)): /R/<code>, the QR on a notice
     code: Mapped[str] = mapped_column(sa.String(8), index=True)
 
@@ -246,8 +253,9 @@ class Hazard(SyncedRecord):
 
 
 class HazardAction(SyncedRecord):
-    """One thing that happened to a hazard. Ordered by (hlc, id); ``recorded_at`` is the device's
-    time, a label. Which columns a kind fills: docs/hazards.md."""
+    """One thing that happened to a hazard after it was reported (the hazard row is the report; a
+    ``reported`` fact is another resident reporting it again). Ordered by (hlc, id); ``recorded_at``
+    is the device's time, a label. Which columns a kind fills: docs/hazards.md."""
 
     __tablename__ = "hazard_action"
     __sync_kind__ = "fact"
@@ -267,8 +275,7 @@ class HazardAction(SyncedRecord):
     assignee_id: Mapped[str | None] = mapped_column(sa.String(36))
     assignee_name: Mapped[str | None] = mapped_column(sa.String(40))
     assignee_role: Mapped[str | None] = mapped_column(sa.String(24))
-    # reported: the deadlines the profile gave; notice issued, listed: the fix deadline they set
-    respond_by: Mapped[dt.datetime | None] = mapped_column()
+    # notice issued, listed: the fix deadline they set
     deadline: Mapped[dt.datetime | None] = mapped_column()
     # referred: to which department (DEPARTMENTS)
     department: Mapped[str | None] = mapped_column(sa.String(24))

@@ -196,17 +196,15 @@ def order(actions) -> list:
 def derive(hazard, actions) -> Derived:
     """Where the hazard stands after its facts, taken in (hlc, id) order. Pure and deterministic:
     the same facts give the same state on every device, whatever order they arrived in. Deadlines
-    come from the facts (the profile's were written into the ``reported`` fact when it was made), so
-    a later change of the profile moves no deadline already given."""
+    come from the hazard (the profile's, written when it was reported) and from the facts (a notice,
+    a listing), so a later change of the profile moves no deadline already given."""
     d = Derived(hazard_id=hazard.id, village_id=hazard.village_id, reported_at=hazard.recorded_at,
-                last_action_at=hazard.recorded_at)
-    reported = False
+                respond_by=hazard.respond_by, fix_due=hazard.fix_by, last_action_at=hazard.recorded_at)
     for a in order(actions):
         d.actions += 1
         d.last_action_at = max(d.last_action_at, a.recorded_at)
-        if not _apply(d, a, reported):
+        if not _apply(d, a):
             d.ignored.append(a.id)
-        reported = reported or a.kind == "reported"
     return d
 
 
@@ -217,13 +215,11 @@ def _acknowledge(d: Derived, a) -> None:
         d.status = "acknowledged"
 
 
-def _apply(d: Derived, a, reported_before: bool) -> bool:
+def _apply(d: Derived, a) -> bool:
     """Apply one fact; False when the rules refuse it (it stays in the timeline)."""
     kind, at = a.kind, a.recorded_at
     if kind == "reported":
-        if not reported_before:  # a second resident reporting the same problem sets no new deadline
-            d.respond_by, d.fix_due = a.respond_by, a.deadline
-        return True
+        return True  # another resident reports it again: on the timeline, no new deadline
     if kind == "delisted":
         if not d.listed or d.is_open:
             return False  # lifted only after verification
@@ -371,10 +367,10 @@ def open_hazard(*, village_id: str, category: str, source: str, location: str = 
                 photo_sha256: str | None = None, reporter_name: str | None = None,
                 reporter_phone: str | None = None, due_in: dt.timedelta | None = None,
                 fixed_on_spot: bool = False) -> Hazard:
-    """Add a hazard to the register in the caller's transaction (the caller commits), with its
-    ``reported`` fact carrying the deadlines of the township's profile (``due_in``, when given, is the
-    finder's own fix deadline, e.g. a pool refilled within 48 hours). ``fixed_on_spot`` closes it at
-    once."""
+    """Add a hazard to the register in the caller's transaction (the caller commits). The hazard is
+    the report: it carries the deadlines of the township's profile (``due_in``, when given, is the
+    finder's own fix deadline, e.g. a pool refilled within 48 hours) and who recorded it.
+    ``fixed_on_spot`` closes it at once (one fact)."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown hazard category {category!r}")
     if source not in SOURCES:
@@ -389,16 +385,14 @@ def open_hazard(*, village_id: str, category: str, source: str, location: str = 
                     location=location[:200], description=description, subject_kind=subject_kind,
                     subject_id=subject_id, found_by_kind=found_by_kind, found_by_id=found_by_id,
                     photo_sha256=photo_sha256, reporter_name=reporter_name, reporter_phone=reporter_phone,
+                    recorded_by_id=finder.id, recorded_by_name=finder.name if finder.kind != "resident" else None,
+                    respond_by=now + dt.timedelta(minutes=profile.ack_minutes),
+                    fix_by=now + (due_in if due_in is not None else dt.timedelta(days=profile.fix_days)),
                     recorded_at=now)
     db.session.add(hazard)
-    facts = [_fact(hazard, "reported", finder, now, photo_sha256=photo_sha256,
-                   respond_by=now + dt.timedelta(minutes=profile.ack_minutes),
-                   deadline=now + (due_in if due_in is not None else dt.timedelta(days=profile.fix_days)))]
-    if fixed_on_spot:
-        facts.append(_fact(hazard, "closed_on_spot", finder, now))
+    facts = [_fact(hazard, "closed_on_spot", finder, now)] if fixed_on_spot else []
     # Not flushed: callers add their own records around this call and commit once (a form sent twice
-    # must fail at their commit, not here). Unflushed facts have no clock value yet; their ids,
-    # made in this order, keep them in order.
+    # must fail at their commit, not here); the state of a new hazard needs no clock value.
     _store([(hazard, facts)], existing={})
     return hazard
 

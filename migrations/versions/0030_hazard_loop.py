@@ -1,8 +1,9 @@
 """the hazard closed loop: actions as facts, the local derived state, deadline profiles
 
-Existing hazards get their facts here — a ``reported`` fact, and the facts their old status stands
-for — with ids made from the hazard (uuid5), clock values made from its times and the fixed origin
-"migration": a kiosk and the township migrating apart write identical rows. So that a kiosk enrolled
+The hazard row is the report: existing ones get their deadlines (the default "3030", or the deadline
+they had) and the facts their old status stands for, with ids made from the hazard (uuid5), clock
+values made from its times and the fixed origin "migration": a kiosk and the township migrating apart
+write identical rows. So that a kiosk enrolled
 later receives them too, the township lists them in its change log; a kiosk queues those of hazards
 it has not sent yet. Their derived state is written beside them (``flask hazards refresh`` rebuilds
 it from the facts at any time).
@@ -83,7 +84,6 @@ def _tables():
         sa.Column("assignee_id", sa.String(36), nullable=True),
         sa.Column("assignee_name", sa.String(40), nullable=True),
         sa.Column("assignee_role", sa.String(24), nullable=True),
-        sa.Column("respond_by", sa.DateTime(), nullable=True),
         sa.Column("deadline", sa.DateTime(), nullable=True),
         sa.Column("department", sa.String(24), nullable=True),
         sa.Column("responsible", sa.String(40), nullable=True),
@@ -143,7 +143,8 @@ def _tables():
 
 
 def _facts(h) -> tuple[list[dict], dict]:
-    """The facts an old hazard's row stands for, and the state they add up to."""
+    """The facts an old hazard's status stands for (the hazard row itself is the report), the
+    deadlines it gets, and the state they add up to."""
     reported_at = h.recorded_at
     closed_at = h.closed_at or reported_at
     deadline = h.due_at or reported_at + FIX.get(h.severity, FIX_DEFAULT)
@@ -155,15 +156,13 @@ def _facts(h) -> tuple[list[dict], dict]:
                    hlc=_hlc(at, counter), origin=ORIGIN, recorded_at=at, modified_at=at, deleted=False,
                    hazard_id=h.id, kind=kind, actor_kind="system", actor_id=None, actor_name=None, phrase=None,
                    note=None, photo_sha256=None, assignee_kind=None, assignee_id=None, assignee_name=None,
-                   assignee_role=None, respond_by=None, deadline=None, department=None, responsible=None,
+                   assignee_role=None, deadline=None, department=None, responsible=None,
                    notice_no=None)
         row.update(values)
         counter += 1
         return row
 
-    facts = [fact("reported", reported_at, actor_kind="resident" if h.source == "resident_report" else "system",
-                  actor_name=h.reporter_name, photo_sha256=h.photo_sha256, respond_by=reported_at + ACK,
-                  deadline=deadline)]
+    facts = []
     state = dict(status="reported", acknowledged_at=None, fixed_at=None, closed_at=None)
     if h.status in ("dispatched", "fixing"):
         facts.append(fact("acknowledged", reported_at))
@@ -192,7 +191,7 @@ def _facts(h) -> tuple[list[dict], dict]:
         fixed_on_time=None if fixed_at is None else fixed_at <= deadline,
         days_to_fix=None if is_open or fixed_at is None else max((fixed_at - reported_at).total_seconds(), 0) / 86400,
         sent_back=0, listed=False, listed_responsible=None, listed_due=None, referred_to=None, escalated_at=None,
-        last_action_at=max(f["recorded_at"] for f in facts), actions=len(facts))
+        last_action_at=max([reported_at, *(f["recorded_at"] for f in facts)]), actions=len(facts))
     return facts, state
 
 
@@ -213,6 +212,10 @@ def upgrade():
     _tables()
     with op.batch_alter_table("hazard") as batch_op:
         batch_op.add_column(sa.Column("code", sa.String(8), nullable=True))
+        batch_op.add_column(sa.Column("recorded_by_id", sa.String(36), nullable=True))
+        batch_op.add_column(sa.Column("recorded_by_name", sa.String(40), nullable=True))
+        batch_op.add_column(sa.Column("respond_by", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("fix_by", sa.DateTime(), nullable=True))
 
     conn = op.get_bind()
     # reflected, so that datetimes and booleans are read and written as such on both databases
@@ -226,11 +229,15 @@ def upgrade():
         facts += more
         states.append(state)
     if rows:
-        conn.execute(sa.update(hazard).where(hazard.c.id == sa.bindparam("_id")).values(code=sa.bindparam("_code")),
-                     [{"_id": h.id, "_code": _code(h.id)} for h in rows])
-        conn.execute(sa.insert(actions), facts)
+        conn.execute(sa.update(hazard).where(hazard.c.id == sa.bindparam("_id"))
+                     .values(code=sa.bindparam("_code"), respond_by=sa.bindparam("_respond"),
+                             fix_by=sa.bindparam("_fix")),
+                     [{"_id": h.id, "_code": _code(h.id), "_respond": st["respond_by"], "_fix": st["fix_due"]}
+                      for h, st in zip(rows, states)])
         conn.execute(sa.insert(state_table), states)
-        _replicate(conn, facts)
+        if facts:
+            conn.execute(sa.insert(actions), facts)
+            _replicate(conn, facts)
     # out of order now follows the open hazards (kiosk/hydrants/service.py, AssetState)
     for name in ("hydrant", "water_pool"):
         conn.execute(sa.text(f"UPDATE {name} SET status = 'in_service' WHERE status = 'defect'"))
@@ -253,7 +260,8 @@ def downgrade():
         batch_op.add_column(sa.Column("closed_at", sa.DateTime(), nullable=True))
         batch_op.drop_index(batch_op.f("ix_hazard_code"))
         batch_op.create_index(batch_op.f("ix_hazard_status"), ["status"], unique=False)
-        batch_op.drop_column("code")
+        for column in ("code", "recorded_by_id", "recorded_by_name", "respond_by", "fix_by"):
+            batch_op.drop_column(column)
     conn = op.get_bind()
     for status, column in (("status", "status"), ("due_at", "fix_due"), ("closed_at", "closed_at")):
         conn.execute(sa.text(f"UPDATE hazard SET {status} = (SELECT {column} FROM hazard_state "
