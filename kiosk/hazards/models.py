@@ -80,7 +80,7 @@ STATUSES = {
     "assigned": _l("Assigned"),
     "fixing": _l("Being fixed"),
     "fixed": _l("Fixed, to be checked"),
-    "verified": _l("Verified"),
+    "verified": _l("Checked and closed"),
     "closed": _l("Fixed on the spot"),
 }
 CLOSED_STATUSES = ("verified", "closed")

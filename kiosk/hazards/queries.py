@@ -22,16 +22,16 @@ from .service import DUE_SOON
 PAGE_SIZE = 50
 
 TABS = {
-    "open": _l("Not fixed yet"),
+    "open": _l("Open"),
     "new": _l("New"),
     "mine": _l("Mine"),
-    "overdue": _l("Overdue"),
+    "overdue": _l("Past deadline"),
     "verify": _l("To check"),
     "closed": _l("Closed"),
 }
 TOWNSHIP_TABS = {
-    "open": _l("Not fixed yet"),
-    "overdue": _l("Overdue"),
+    "open": _l("Open"),
+    "overdue": _l("Past deadline"),
     "listed": _l("Listed for supervision"),
     "verify": _l("To check"),
     "closed": _l("Closed"),

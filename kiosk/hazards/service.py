@@ -606,21 +606,21 @@ def next_steps(hazard: Hazard, d: Derived, *, who: Who, staff: bool, manage: boo
     if not d.is_open:
         return ["delist"] if staff and d.listed else []
     steps = []
-    if d.acknowledged_at is None and manage:
-        steps.append("acknowledge")
-    if d.status == "fixed":
+    if d.status == "fixed":  # it waits for a check: nothing else to do but check it or send it back
         if who.key is None or who.key not in d.fixers:
             steps.append("verify")
-        steps.append("send_back")
+        steps += ["send_back", "progress"]
     else:
+        if d.acknowledged_at is None and manage:
+            steps.append("acknowledge")
         steps.append("fix")
         if hazard.severity == "minor":
             steps.append("on_spot")
-    if manage:
-        steps += ["assign", "notice"]
-    steps.append("progress")
-    if manage:
-        steps.append("refer")
+        if manage:
+            steps += ["assign", "notice"]
+        steps.append("progress")
+        if manage:
+            steps.append("refer")
     if staff:
         steps += ["list", "escalate"]
     return steps
