@@ -26,8 +26,8 @@ from ..web import hx_redirect, is_township, public, render
 from . import queries, service
 from .forms import (DeadlineForm, EscalateForm, FixForm, ListForm, NewHazardForm, NoticeForm, ProgressForm,
                     ReferForm, SendBackForm, VerifyForm)
-from .models import (ACTIONS, CATEGORIES, DEPARTMENTS, PARTIES, REMEDIES, SEVERITIES, SOURCES, STATUSES, Hazard,
-                     HazardAction, HazardDeadline)
+from .models import (CATEGORIES, DEPARTMENTS, PARTIES, REMEDIES, SEVERITIES, STATUSES, Hazard, HazardAction,
+                     HazardDeadline)
 from .service import LoopError, Who
 
 bp = Blueprint("hazards", __name__, url_prefix="/hazards")

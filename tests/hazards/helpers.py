@@ -5,7 +5,7 @@ import io
 
 from kiosk.extensions import db
 from kiosk.hazards import service
-from kiosk.hazards.models import Hazard, HazardAction, HazardState
+from kiosk.hazards.models import Hazard, HazardState
 from kiosk.village import Person
 from tests.conftest import DEMO_VILLAGE
 from tests.hydrants.helpers import jpeg  # noqa: F401  (a real JPEG for after-photos)
@@ -35,11 +35,6 @@ def cached(app, hazard_id: str) -> HazardState:
 def facts(app, hazard_id: str) -> list[str]:
     with app.app_context():
         return [a.kind for a in service.facts_of(db.session.get(Hazard, hazard_id))]
-
-
-def count_facts(app) -> int:
-    with app.app_context():
-        return db.session.scalar(db.select(db.func.count()).select_from(HazardAction))
 
 
 def person_id(app, name: str) -> str:

@@ -13,7 +13,7 @@ from kiosk.hazards.models import Hazard
 from kiosk.hazards.service import Who
 from tests.conftest import DEMO_VILLAGE
 
-from .helpers import act, cached, code_of, count_facts, facts, new_hazard, person_id, photo, standing
+from .helpers import act, cached, code_of, facts, new_hazard, person_id, photo, standing
 
 MANAGER = "林海燕"   # fire-safety manager, committee
 VOLUNTEER = "李伟"   # volunteer firefighter, station chief
@@ -325,3 +325,18 @@ def test_the_hazard_overview_per_village_asks_the_database_a_fixed_number_of_tim
     assert set(many) == set(many_codes) and many["330326100202"]["open"] == 1
     assert many["330326100210"] == {"open": 0, "overdue": 0, "listed": 0, "opened_this_month": 0, "fixed_on_time": 0,
                                     "median_days_to_fix": None, "oldest_open_days": None}
+
+
+def test_the_derived_state_can_be_rebuilt_from_the_facts_at_any_time(app, runner, committee):
+    hid = new_hazard(app)
+    committee.post(f"/hazards/{hid}/acknowledge")
+    before = cached(app, hid)
+    with app.app_context():
+        from kiosk.hazards.models import HazardState
+        db.session.execute(db.delete(HazardState))  # a local table: nothing is lost with it
+        db.session.commit()
+    result = runner.invoke(args=["hazards", "refresh"])
+    assert result.exit_code == 0 and "refreshed" in result.output
+    after = cached(app, hid)
+    assert {c: getattr(after, c) for c in ("status", "acknowledged_at", "fix_due", "next_due")} == \
+        {c: getattr(before, c) for c in ("status", "acknowledged_at", "fix_due", "next_due")}
