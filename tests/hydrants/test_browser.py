@@ -4,7 +4,7 @@ import re
 import pytest
 
 from kiosk.extensions import db
-from kiosk.hydrants.models import INSPECTION_ITEMS, Hydrant, ProblemReport
+from kiosk.hydrants.models import INSPECTION_ITEMS, ProblemReport
 from tests.conftest import sign_in_by_tapping
 
 from .helpers import DEFECT, FINE, POOL, hazards_about, hydrant, jpeg, pool, state
