@@ -340,3 +340,32 @@ def test_the_derived_state_can_be_rebuilt_from_the_facts_at_any_time(app, runner
     after = cached(app, hid)
     assert {c: getattr(after, c) for c in ("status", "acknowledged_at", "fix_due", "next_due")} == \
         {c: getattr(before, c) for c in ("status", "acknowledged_at", "fix_due", "next_due")}
+
+
+def test_the_township_lists_refers_and_lifts_only_after_the_check(township_app, station):
+    from tests.conftest import OTHER_TOWNSHIP_VILLAGE
+    hid = new_hazard(township_app, location="出租屋楼道", category="rented_housing", severity="serious")
+    plain = new_hazard(township_app, location="晒场", category="open_flame")
+    elsewhere = new_hazard(township_app, village=OTHER_TOWNSHIP_VILLAGE[0], location="江口码头")
+    assert station.post(f"/hazards/{hid}/list", data={"responsible": "", "days": "15"}).status_code == 422
+    assert station.post(f"/hazards/{hid}/list", data={"responsible": "陈建国", "days": "15"}).status_code == 303
+    assert station.post(f"/hazards/{hid}/refer", data={"department": "law_enforcement",
+                                                       "note": "户主拒不整改"}).status_code == 303
+    d = standing(township_app, hid)
+    assert (d.listed, d.listed_responsible, d.referred_to) == (True, "陈建国", "law_enforcement")
+    assert dt.timedelta(days=14) < d.fix_due - service.utcnow() <= dt.timedelta(days=15)
+    # listed on top of the township's list; nothing of another township
+    listed = ids_listed(station.get("/hazards/township").get_data(as_text=True))
+    assert listed[0] == hid and plain in listed and elsewhere not in listed
+    assert ids_listed(station.get("/hazards/township?tab=listed").get_data(as_text=True)) == [hid]
+    assert station.get(f"/hazards/{elsewhere}").status_code == 404
+    assert station.post(f"/hazards/{elsewhere}/list", data={"responsible": "x", "days": "7"}).status_code == 404
+    # lifted only after verification
+    refused = station.post(f"/hazards/{hid}/delist")
+    assert refused.status_code == 409 and "复查合格后方可摘牌" in refused.get_data(as_text=True)
+    act(township_app, hid, "fix", Who("person", "p-1", "郑晓丽"), phrase="cleared")
+    assert station.post(f"/hazards/{hid}/step/verify", data={"phrase": "rechecked_on_site"}).status_code == 303
+    assert station.post(f"/hazards/{hid}/delist").status_code == 303
+    assert not standing(township_app, hid).listed
+    page = station.get(f"/hazards/{hid}").get_data(as_text=True)
+    assert page.count('class="hz-fact') == 6  # the report, listed, referred, fixed, verified, delisted
