@@ -466,6 +466,8 @@ def tile_badge():
     counts = queries.board(village.code)
     if counts["overdue"]:
         return (ngettext("%(num)d overdue", "%(num)d overdue", counts["overdue"]), "bad")
+    if counts["due_soon"]:  # the reminder before a deadline
+        return (ngettext("%(num)d due soon", "%(num)d due soon", counts["due_soon"]), "warn")
     if counts["open"]:
         return (_("%(n)d open", n=counts["open"]), "warn")
     return (_("No open hazards"), "ok")

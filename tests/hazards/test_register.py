@@ -222,6 +222,9 @@ def test_overdue_hazards_are_flagged_on_the_register_the_tile_and_the_board(app,
     hid = new_hazard(app, location="加油站旁", severity="serious")
     act(app, hid, "acknowledge", Who("person", person_id(app, MANAGER), MANAGER))
     assert hid not in ids_listed(committee.get("/hazards/?tab=overdue").get_data(as_text=True))
+    soon = service.utcnow() + dt.timedelta(days=5)  # two days before the deadline: a reminder
+    monkeypatch.setattr(service, "now", lambda: soon)
+    assert "hz-due-soon" in committee.get(f"/hazards/{hid}").get_data(as_text=True)
     later = service.utcnow() + dt.timedelta(days=8)
     monkeypatch.setattr(service, "now", lambda: later)
     assert hid in ids_listed(committee.get("/hazards/?tab=overdue").get_data(as_text=True))
