@@ -382,6 +382,7 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
     tables = replicated()
     queue = SyncBlobQueue.__table__
     wanted_down: set[str] = set()
+    written: dict[str, list[str]] = {}
     for name, cols, rows in sections:
         t = tables.get(name)
         if t is None:
@@ -413,7 +414,9 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
             stmt = sa.update(t.table).where(t.table.c.id == sa.bindparam("_match_id"))
             conn.execute(stmt, [dict({k: v for k, v in u.items() if k != "id"}, _match_id=u["id"]) for u in updates])
         result.pulled += len(inserts) + len(updates)
+        written.setdefault(name, []).extend(r["id"] for r in inserts + updates)
     _set_aside_held(conn, st)
+    extension().applied(written)
     _queue(conn, queue, wanted_down, "down")
     _queue(conn, queue, set(reply.get("need") or []), "up")
     st.pull_cursor = int(reply.get("cursor", st.pull_cursor))

@@ -19,6 +19,16 @@ class SyncExtension:
     on_enrol: list[Callable[[dict], None]] = field(default_factory=list)
     # table -> new natural-key values for a held row of it (sync.register_new_key)
     new_key: dict[str, Callable[[dict], dict]] = field(default_factory=dict)
+    # both: called with (table name, ids) for the rows replication has just written, in the same
+    # transaction (a kiosk after applying a pulled page, the server after applying a push), so that
+    # an application can refresh what it derives locally from those rows
+    on_applied: list[Callable[[str, list[str]], None]] = field(default_factory=list)
+
+    def applied(self, written: dict[str, list[str]]) -> None:
+        for name, ids in written.items():
+            if ids:
+                for hook in self.on_applied:
+                    hook(name, ids)
 
 
 def init_app(app: Flask, db, *, mode: str, reference: Callable[[str], dict] | None = None,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from . import blobs, capture, clock, validate
+from .extension import extension
 from .models import SyncChangelog, SyncConflict, SyncHeld
 from .store import local_node, session, utcnow
 from .tables import Table, canonical, references, replicated, row_blobs
@@ -100,6 +101,12 @@ class Admission:
     def flush_log(self) -> None:
         capture.upsert_changelog(self.conn, self.by_device, self.source)
         capture.upsert_changelog(self.conn, self.by_server, None)
+        # the application refreshes what it derives from these rows (a refresh of an untouched row is
+        # harmless, so the winners sent back count too)
+        written: dict[str, list[str]] = {}
+        for entry in self.by_device + self.by_server:
+            written.setdefault(entry[0], []).append(entry[1])
+        extension().applied(written)
         self.by_device, self.by_server = [], []
 
     def _table(self, t: Table, rows: list[Pushed]) -> None:

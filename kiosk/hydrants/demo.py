@@ -65,7 +65,6 @@ def load_demo(village) -> None:
             db.session.add(inspection)
             if note:
                 db.session.flush()
-                hydrant.status = "defect"
                 open_hazard(village_id=village.code, category="hydrant", source="hydrant_inspection",
                             location=f"消火栓 {hydrant.code} · {location}",
                             description=f"{INSPECTION_ITEMS[failed]}: {note}", subject_kind="hydrant",

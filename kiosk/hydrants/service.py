@@ -18,7 +18,9 @@ from flask_babel import lazy_gettext as _l
 
 from ..context import Actor, village_zone
 from ..extensions import db
-from ..hazards.service import open_hazard, open_hazards_for
+from ..hazards import queries as hazard_queries
+from ..hazards.queries import AssetHazards
+from ..hazards.service import Who, acknowledge, join_report, open_hazard
 from ..qr import public_url
 from ..records import utcnow
 from ..village import Village
@@ -105,6 +107,8 @@ class AssetState:
     last: object | None  # the latest HydrantInspection / level PoolCheck
     due_at: dt.datetime
     overdue: bool
+    # the asset follows the hazard loop: out of order while a hazard the village knows of is open
+    hazards: AssetHazards = AssetHazards()
 
     @property
     def kind(self) -> str:
@@ -112,15 +116,20 @@ class AssetState:
 
     @property
     def defect(self) -> bool:
-        return self.asset.status == "defect"
+        return self.asset.status == "defect" or self.hazards.known > 0
 
     @property
     def reported(self) -> bool:
-        return self.asset.reported_at is not None
+        """A resident's report nobody at the village has acknowledged yet."""
+        return self.hazards.unconfirmed > 0
+
+    @property
+    def repair_due(self) -> dt.datetime | None:
+        return self.hazards.repair_due
 
     @property
     def fine(self) -> bool:
-        return self.asset.status == "in_service" and not self.reported and not self.overdue
+        return self.state == "fine"
 
     @property
     def state(self) -> str:
@@ -151,12 +160,13 @@ def _latest(model, key, village_code: str, extra=None) -> dict:
     return {getattr(r, key.key): r for r in rows}
 
 
-def asset_state(asset, last, months: int, now: dt.datetime | None = None) -> AssetState:
+def asset_state(asset, last, months: int, now: dt.datetime | None = None,
+                hazards: AssetHazards = AssetHazards()) -> AssetState:
     now = now or utcnow()
     # never inspected: due from the day it was registered
     since = last.recorded_at if last is not None else asset.recorded_at
     due = add_months(since, months)
-    return AssetState(asset=asset, last=last, due_at=due, overdue=last is None or due < now)
+    return AssetState(asset=asset, last=last, due_at=due, overdue=last is None or due < now, hazards=hazards)
 
 
 def village_states(village) -> list[AssetState]:
@@ -169,23 +179,28 @@ def village_states(village) -> list[AssetState]:
                                .order_by(WaterPool.code)).all()
     last_inspection = _latest(HydrantInspection, HydrantInspection.hydrant_id, village.code)
     last_check = _latest(PoolCheck, PoolCheck.pool_id, village.code, PoolCheck.check_kind == "level")
-    states = [asset_state(h, last_inspection.get(h.id), hydrant_months, now) for h in hydrants]
-    states += [asset_state(p, last_check.get(p.id), pool_months, now) for p in pools]
+    on_hydrants = hazard_queries.asset_hazards("hydrant", [h.id for h in hydrants])
+    on_pools = hazard_queries.asset_hazards("water_pool", [p.id for p in pools])
+    states = [asset_state(h, last_inspection.get(h.id), hydrant_months, now, on_hydrants.get(h.id, AssetHazards()))
+              for h in hydrants]
+    states += [asset_state(p, last_check.get(p.id), pool_months, now, on_pools.get(p.id, AssetHazards()))
+               for p in pools]
     return states
 
 
 def state_of(asset) -> AssetState:
     village = db.session.get(Village, asset.village_id)
     hydrant_months, pool_months = intervals_for(village.township_code if village else asset.village_id[:9])
+    hazards = hazard_queries.asset_hazards(subject_kind(asset), [asset.id]).get(asset.id, AssetHazards())
     if asset.asset_kind == "hydrant":
         last = db.session.scalar(sa.select(HydrantInspection).where(
             HydrantInspection.hydrant_id == asset.id, HydrantInspection.deleted.is_(False))
             .order_by(HydrantInspection.recorded_at.desc(), HydrantInspection.id.desc()).limit(1))
-        return asset_state(asset, last, hydrant_months)
+        return asset_state(asset, last, hydrant_months, hazards=hazards)
     last = db.session.scalar(sa.select(PoolCheck).where(
         PoolCheck.pool_id == asset.id, PoolCheck.deleted.is_(False), PoolCheck.check_kind == "level")
         .order_by(PoolCheck.recorded_at.desc(), PoolCheck.id.desc()).limit(1))
-    return asset_state(asset, last, pool_months)
+    return asset_state(asset, last, pool_months, hazards=hazards)
 
 
 def history(asset, limit: int = 20) -> list:
@@ -212,7 +227,7 @@ def recent_reports(asset, limit: int = 10) -> list[ProblemReport]:
 
 def hazards_about(asset) -> list:
     """The open hazards of the register about this hydrant or pool."""
-    return open_hazards_for(subject_kind(asset), asset.id)
+    return hazard_queries.open_hazards_for(subject_kind(asset), asset.id)
 
 
 def subject_kind(asset) -> str:
@@ -243,9 +258,13 @@ def remove(asset) -> None:
     asset.deleted = True
 
 
-def mark_reports_seen(asset) -> None:
-    """The committee has seen the residents' reports (the hazards stay in the register)."""
+def mark_reports_seen(asset, who: Who) -> None:
+    """The committee has seen the residents' reports: their hazards are acknowledged (and stay in
+    the register until they are fixed and checked)."""
     asset.reported_at = None
+    for hazard in hazards_about(asset):
+        if hazard.source == "resident_report":
+            acknowledge(hazard, who)
 
 
 # ---- inspections and checks ---------------------------------------------------------------------
@@ -256,8 +275,8 @@ SERIOUS_ITEMS = {"clear_5m", "valve", "flow"}
 
 def save_inspection(hydrant: Hydrant, *, client_id: str, actor: Actor, answers: dict, notes: dict, photos: dict,
                     pressure_mpa: float | None, note: str) -> HydrantInspection:
-    """Record an inspection item by item. A failed item marks the hydrant defective and opens a hazard;
-    a clean one puts a repaired hydrant back in service. Either way the residents' report is answered."""
+    """Record an inspection item by item. A failed item opens a hazard, which keeps the hydrant out of
+    order until it is fixed and checked (docs/hazards.md, "Assets follow the loop")."""
     inspection = HydrantInspection(
         id=client_id, village_id=hydrant.village_id, hydrant_id=hydrant.id, inspector_id=actor.person_id,
         inspector_name=actor.name, items=answers, item_notes=notes, item_photos_sha256=photos,
@@ -265,7 +284,6 @@ def save_inspection(hydrant: Hydrant, *, client_id: str, actor: Actor, answers: 
     db.session.add(inspection)
     if inspection.result == "defect":
         failed = inspection.failed_items
-        hydrant.status = "defect"
         lines = [f"{INSPECTION_ITEMS[k]}" + (f": {notes[k]}" if k in notes else "") for k in failed]
         if note:
             lines.append(note)
@@ -274,22 +292,20 @@ def save_inspection(hydrant: Hydrant, *, client_id: str, actor: Actor, answers: 
                     severity="serious" if SERIOUS_ITEMS & set(failed) else "minor",
                     subject_kind="hydrant", subject_id=hydrant.id, found_by_kind="hydrant_inspection",
                     found_by_id=inspection.id, photo_sha256=next((photos[k] for k in failed if k in photos), None))
-    elif hydrant.status == "defect":
-        hydrant.status = "in_service"
     hydrant.reported_at = None
     return inspection
 
 
 def save_pool_check(pool: WaterPool, *, client_id: str, actor: Actor, kind: str, water_level: str | None,
                     ice: str | None, note: str, photo: str | None) -> PoolCheck:
-    """Record a water-level or ice check; a low, empty or frozen pool is defective and a hazard."""
+    """Record a water-level or ice check; a low, empty or frozen pool is a hazard (and out of order
+    until it is fixed and checked)."""
     defect = water_level in ("low", "empty") or ice == "frozen"
     record = PoolCheck(id=client_id, village_id=pool.village_id, pool_id=pool.id, inspector_id=actor.person_id,
                        inspector_name=actor.name, check_kind=kind, water_level=water_level, ice=ice,
                        result="defect" if defect else "ok", note=note, photo_sha256=photo)
     db.session.add(record)
     if defect:
-        pool.status = "defect"
         finding = WATER_LEVELS[water_level] if water_level else ICE_STATES[ice]
         description = f"{POOL_CHECK_KINDS[kind]}: {finding}" + (f"\n{note}" if note else "")
         # DOMAIN.md: refill a pool within 48 hours
@@ -299,8 +315,6 @@ def save_pool_check(pool: WaterPool, *, client_id: str, actor: Actor, kind: str,
                     subject_kind="water_pool", subject_id=pool.id, found_by_kind="water_pool_check",
                     found_by_id=record.id, photo_sha256=photo,
                     due_in=dt.timedelta(hours=48) if water_level else None)
-    elif pool.status == "defect":
-        pool.status = "in_service"
     pool.reported_at = None
     return record
 
@@ -329,7 +343,8 @@ def over_report_limit(asset, client_key: str) -> bool:
 def file_report(asset, *, client_id: str, problem: str, description: str, phone: str | None, photo: str | None,
                 client_key: str) -> ProblemReport:
     """A resident's report: the asset shows as reported, and the problem is in the hazard register —
-    a second resident reporting the same problem joins the open hazard instead of adding one."""
+    a second resident reporting the same problem joins the open hazard (a fact on its timeline)
+    instead of adding one."""
     report = ProblemReport(id=client_id, village_id=asset.village_id, asset_kind=asset.asset_kind,
                            asset_id=asset.id, problem=problem, description=description, reporter_phone=phone,
                            photo_sha256=photo, client_key=client_key)
@@ -346,6 +361,8 @@ def file_report(asset, *, client_id: str, problem: str, description: str, phone:
             subject_kind=subject_kind(asset), subject_id=asset.id, found_by_kind="water_problem_report",
             found_by_id=report.id, photo_sha256=photo, reporter_phone=phone)
         db.session.flush()  # the hazard's id, for the report
+    else:
+        join_report(hazard, photo_sha256=photo)
     report.hazard_id = hazard.id
     return report
 
@@ -378,7 +395,8 @@ SUMMARY_FIGURES = {
 def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     """{village code: figures} for many villages in four queries, however many villages there are: their
     townships, the townships' intervals, and every hydrant and pool with the time of its latest
-    inspection (pools: water-level check). ``last_checked`` is a date in the villages' time zone."""
+    inspection (pools: water-level check) and its open hazards. ``last_checked`` is a date in the
+    villages' time zone."""
     codes = sorted(set(village_codes))
     if not codes:
         return {}
@@ -388,16 +406,17 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     summaries = {code: dict.fromkeys(("hydrants", "pools", "defective", "out_of_service", "overdue", "reported"), 0)
                  | {"last_checked": None} for code in codes}
     now = utcnow()
-    hydrants = _assets_with_latest(Hydrant, HydrantInspection, HydrantInspection.hydrant_id, codes)
-    pools = _assets_with_latest(WaterPool, PoolCheck, PoolCheck.pool_id, codes, PoolCheck.check_kind == "level")
+    hydrants = _assets_with_latest(Hydrant, HydrantInspection, HydrantInspection.hydrant_id, codes, "hydrant")
+    pools = _assets_with_latest(WaterPool, PoolCheck, PoolCheck.pool_id, codes, "water_pool",
+                                PoolCheck.check_kind == "level")
     for figure, which, rows in (("hydrants", 0, hydrants), ("pools", 1, pools)):
-        for village, status, reported_at, last in rows:
+        for village, status, open_hazards, unconfirmed, last in rows:
             found = summaries[village]
             months = intervals.get(townships.get(village), DEFAULT_MONTHS)[which]
             found[figure] += 1
-            found["defective"] += status == "defect"
+            found["defective"] += status == "defect" or (open_hazards or 0) > (unconfirmed or 0)
             found["out_of_service"] += status == "out_of_service"
-            found["reported"] += reported_at is not None
+            found["reported"] += (unconfirmed or 0) > 0
             found["overdue"] += last is None or add_months(last, months) < now
             if last is not None and (found["last_checked"] is None or last > found["last_checked"]):
                 found["last_checked"] = last
@@ -416,16 +435,19 @@ def _intervals_of(township_codes: set[str]) -> dict[str, tuple[int, int]]:
     return {township: (hydrant, pool) for township, hydrant, pool in rows}  # the latest row wins
 
 
-def _assets_with_latest(model, checks, asset_id, codes, only=None):
-    """(village, status, reported_at, latest check or None) per live asset of the villages."""
+def _assets_with_latest(model, checks, asset_id, codes, subject: str, only=None):
+    """(village, status, open hazards, unacknowledged residents' reports, latest check or None) per
+    live asset of the villages."""
     where = [checks.deleted.is_(False), checks.village_id.in_(codes)]
     if only is not None:
         where.append(only)
     latest = (sa.select(asset_id.label("asset_id"), sa.func.max(checks.recorded_at).label("at"))
               .where(*where).group_by(asset_id).subquery())
+    hazards = hazard_queries.subject_summary((subject,), codes)
     return db.session.execute(
-        sa.select(model.village_id, model.status, model.reported_at, latest.c.at)
+        sa.select(model.village_id, model.status, hazards.c.open, hazards.c.unconfirmed, latest.c.at)
         .outerjoin(latest, latest.c.asset_id == model.id)
+        .outerjoin(hazards, hazards.c.subject_id == model.id)
         .where(model.village_id.in_(codes), model.deleted.is_(False))).all()
 
 

@@ -15,6 +15,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..auth import may, role_required
 from ..context import acting_person, current_village, village_or_404
 from ..extensions import db
+from ..hazards import queries as hazard_queries
+from ..hazards.models import Hazard
+from ..hazards.service import acting
 from ..photos import store_photo_of, too_large_message
 from ..qr import symbol_svg
 from ..records import commit_once
@@ -175,7 +178,7 @@ def remove(code: str):
 def reviewed(code: str):
     """The committee has seen the residents' reports (the hazards stay in the register)."""
     asset = _asset_or_404(code)
-    service.mark_reports_seen(asset)
+    service.mark_reports_seen(asset, acting())
     db.session.commit()
     flash(_("Marked as seen."), "success")
     return hx_redirect(_shown(asset))
@@ -299,14 +302,20 @@ def _client_key() -> str:
 
 
 def _public_page(asset, form, status=None, error=None):
+    receipt = hazard_queries.by_code(request.args.get("sent"))
+    if receipt is not None and receipt.subject_id != asset.id:
+        receipt = None
     return render("hydrants/public.html", "hydrants/_report.html", status=status, asset=asset, form=form,
                   st=service.state_of(asset), village=db.session.get(Village, asset.village_id), error=error,
+                  receipt=receipt, receipt_url=hazard_queries.receipt_url(receipt) if receipt else None,
                   **_vocabulary())
 
 
-def _thanks(asset):
-    # a query flag rather than a flashed message: the residents' page shows no flashes
-    return hx_redirect(url_for("hydrant_public.page", code=asset.code, sent=1))
+def _thanks(asset, report: ProblemReport):
+    # a query flag rather than a flashed message: the residents' page shows no flashes. The receipt
+    # is the code of the report's hazard (its page at /R/<code>).
+    hazard = db.session.get(Hazard, report.hazard_id) if report.hazard_id else None
+    return hx_redirect(url_for("hydrant_public.page", code=asset.code, sent=hazard.code if hazard else 1))
 
 
 @public_bp.route("/H/<code>", methods=["GET", "POST"])  # what the upper-case label URL asks for
@@ -319,8 +328,9 @@ def page(code: str):
     form = ReportForm()
     if request.method == "GET":
         return _public_page(asset, form)
-    if db.session.get(ProblemReport, form.client_id.data) is not None:
-        return _thanks(asset)  # the same report sent again: it is already with the committee
+    sent = db.session.get(ProblemReport, form.client_id.data)
+    if sent is not None:
+        return _thanks(asset, sent)  # the same report sent again: it is already with the committee
     key = _client_key()
     if service.over_report_limit(asset, key):
         return _public_page(asset, form, status=429, error=_(
@@ -332,8 +342,7 @@ def page(code: str):
             service.file_report(asset, client_id=form.client_id.data, problem=form.problem.data,
                                 description=form.description.data or "", phone=form.phone.data or None,
                                 photo=photo, client_key=key)
-            commit_once(ProblemReport, form.client_id.data)
-            return _thanks(asset)
+            return _thanks(asset, commit_once(ProblemReport, form.client_id.data))
     return _public_page(asset, form)
 
 

@@ -18,8 +18,8 @@ from flask_babel import ngettext
 from ..context import Actor, local_day, local_today
 from ..extensions import db
 from ..forms import parse_int, parse_number
+from ..hazards.models import Hazard, HazardState
 from ..hazards.service import open_hazard
-from ..hazards.models import CLOSED_STATUSES, Hazard
 from ..records import utcnow, uuid7
 from ..village import Person
 from .checklist import Step, current_template, inventory, new_village_edition, prompt_text, steps_for
@@ -27,8 +27,6 @@ from .models import GAUGE_ZONES, ChecklistItem, Station, StationCheck, StationCh
 
 EXPIRY_WARNING_DAYS = 30
 TEAM_MINIMUM = 5  # a chief plus at least five trained members (community standard, 2015)
-FAULT_DUE = dt.timedelta(days=30)  # the default "3030" profile: fixed within 30 days
-SERIOUS_DUE = dt.timedelta(days=7)
 MAX_PRESSURE_MPA = 40.0
 MAX_COUNT = 9999
 
@@ -269,7 +267,7 @@ def _existing_hazard(answer: StationCheckAnswer) -> Hazard | None:
         StationCheckAnswer.id != answer.id)).all()
     for row in earlier:
         hazard = db.session.get(Hazard, row.hazard_id)
-        if hazard is not None and not hazard.deleted and hazard.status not in CLOSED_STATUSES:
+        if hazard is not None and not hazard.deleted and hazard.is_open:
             return hazard
     return None
 
@@ -282,8 +280,7 @@ def _report_fault(check: StationCheck, station: Station, answer: StationCheckAns
         description=_("%(question)s: %(answer)s", question=prompt_text(answer.code, answer.prompt),
                       answer=describe(answer)),
         severity="serious" if serious else "minor", subject_kind="station_item",
-        subject_id=answer.station_item_id, found_by_kind="station_check", found_by_id=check.id,
-        due_in=SERIOUS_DUE if serious else FAULT_DUE)
+        subject_id=answer.station_item_id, found_by_kind="station_check", found_by_id=check.id)
     db.session.flush()  # the answer keeps the hazard's id
     return hazard
 
@@ -421,9 +418,13 @@ class Readiness:
 
 
 def _open_faults() -> tuple:
-    """Conditions on Hazard: open hazards on the station's equipment."""
-    return (Hazard.deleted.is_(False), Hazard.subject_kind == "station_item",
-            Hazard.status.not_in(CLOSED_STATUSES))
+    """Conditions on Hazard joined with its state (``_with_state``): open hazards on the station's
+    equipment. A station item is out of order until its last hazard is verified."""
+    return (Hazard.deleted.is_(False), Hazard.subject_kind == "station_item", HazardState.is_open.is_(True))
+
+
+def _with_state(query):
+    return query.join(HazardState, HazardState.hazard_id == Hazard.id)
 
 
 def _team_short(has_chief: bool, trained: int) -> bool:
@@ -447,7 +448,8 @@ def readiness(station: Station) -> Readiness:
     expiring = sorted(((line, name, value, value < today) for line in inventory(station.id)
                        for name, value in line.dates() if value <= horizon), key=lambda e: e[2])
     chief, members = team(station)
-    faults = db.session.scalars(sa.select(Hazard).where(*_open_faults(), Hazard.village_id == station.village_id)
+    faults = db.session.scalars(_with_state(sa.select(Hazard)).where(*_open_faults(),
+                                                                     Hazard.village_id == station.village_id)
                                 .order_by(Hazard.recorded_at.desc())).all()
     return Readiness(station=station, last_check=last, running=open_check(station), due_on=due_on,
                      overdue=overdue, expiring=expiring, faults=faults, chief=chief, members=members,
@@ -498,7 +500,7 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
                    sa.or_(StationItem.expires_on <= horizon, StationItem.test_due_on <= horizon))):
         dates.setdefault(station_id, []).extend(v for v in values if v is not None and v <= horizon)
     faults = dict(db.session.execute(
-        sa.select(Hazard.village_id, sa.func.count())
+        _with_state(sa.select(Hazard.village_id, sa.func.count()))
         .where(*_open_faults(), Hazard.village_id.in_(codes))
         .group_by(Hazard.village_id)).all())
     people: dict[str, list] = {}

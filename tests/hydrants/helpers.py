@@ -39,6 +39,13 @@ def fresh(app, model, record_id):
         return found
 
 
+def state(app, asset) -> str:
+    """What the register, the plot and the resident's page show: fine, defect, reported..."""
+    from kiosk.hydrants.service import state_of
+    with app.test_request_context():
+        return state_of(db.session.get(type(asset), asset.id)).state
+
+
 def count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))

@@ -4,10 +4,10 @@ import re
 import pytest
 
 from kiosk.extensions import db
-from kiosk.hydrants.models import INSPECTION_ITEMS, Hydrant, ProblemReport
+from kiosk.hydrants.models import INSPECTION_ITEMS, ProblemReport
 from tests.conftest import sign_in_by_tapping
 
-from .helpers import DEFECT, FINE, POOL, fresh, hazards_about, hydrant, jpeg, pool
+from .helpers import DEFECT, FINE, POOL, hazards_about, hydrant, jpeg, pool, state
 
 pytestmark = pytest.mark.browser
 
@@ -114,7 +114,7 @@ def test_everything_passed_keeps_an_answer_already_given(live_server, kiosk_page
     screenshot(page, "hydrants-kiosk-inspection-all-passed-but-one")
     page.tap("#save-inspection")
     page.wait_for_selector("#asset[data-state=defect]")
-    assert fresh(app, Hydrant, h.id).status == "defect"
+    assert state(app, h) == "defect"
 
 
 def test_a_usb_scanner_typing_the_label_url_opens_the_hydrant(live_server, kiosk_page):

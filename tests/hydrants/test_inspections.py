@@ -10,7 +10,7 @@ from kiosk.hydrants.models import INSPECTION_ITEMS, Hydrant, HydrantInspection, 
 from tests.conftest import add_staff, sign_in_staff
 
 from .helpers import (DEFECT, FINE, OVERDUE, REPORTED, all_pass, count, fresh, hazards_about, hydrant, inspections,
-                      jpeg, pool, pool_checks)
+                      jpeg, pool, pool_checks, state)
 
 BENCH_ITEMS = {"clear_5m", "signage", "body", "caps", "leak", "valve", "flow", "drain", "paint"}
 
@@ -53,7 +53,7 @@ def test_a_failed_item_marks_the_hydrant_defective_and_opens_a_hazard(app, volun
     response = inspect(volunteer, h.code, all_pass(item_caps="fail", note_caps="东侧闷盖丢失",
                                                    photo_caps=(io.BytesIO(jpeg()), "caps.jpg")))
     assert response.status_code == 303
-    assert fresh(app, Hydrant, h.id).status == "defect"
+    assert state(app, h) == "defect"  # out of order while its hazard is open
     [hazard] = hazards_about(app, h.id, "hydrant_inspection")
     with app.app_context():
         record = db.session.get(HydrantInspection, hazard.found_by_id)
@@ -139,14 +139,15 @@ def test_a_bad_photo_on_an_item_saves_nothing(app, volunteer):
     assert inspections(app, h.id) == 4 and fresh(app, Hydrant, h.id).status == "in_service"
 
 
-def test_a_passing_inspection_puts_a_repaired_hydrant_back_in_service_and_clears_the_report(app, volunteer):
+def test_a_passing_inspection_leaves_the_hazards_to_the_loop(app, volunteer):
     defect, reported = hydrant(app, DEFECT), hydrant(app, REPORTED)
     inspect(volunteer, defect.code, all_pass())
     inspect(volunteer, reported.code, all_pass())
     assert fresh(app, Hydrant, defect.id).status == "in_service"
     assert fresh(app, Hydrant, reported.id).reported_at is None
-    # the hazards stay open until someone closes them in the register
+    # the hazard stays open until it is fixed and checked in the register, and so does the defect
     assert hazards_about(app, defect.id)[0].status == "reported"
+    assert state(app, defect) == "defect"
 
 
 def test_the_inspection_form_can_start_with_everything_passed(app, volunteer):
@@ -165,7 +166,7 @@ def check(client, code, kind, client_id=None, **fields):
 def test_a_low_pool_is_a_hazard_to_fix_within_48_hours(app, volunteer):
     p = pool(app)
     assert check(volunteer, p.code, "level", water_level="low", note="上月救火用水后未补").status_code == 303
-    assert fresh(app, WaterPool, p.id).status == "defect"
+    assert state(app, p) == "defect"
     [hazard] = hazards_about(app, p.id, "pool_check")
     assert hazard.subject_kind == "water_pool" and hazard.category == "equipment"
     assert hazard.due_at is not None and 47 * 3600 < (hazard.due_at - hazard.recorded_at).total_seconds() <= 48 * 3600 + 5

@@ -53,8 +53,9 @@ def test_a_resident_reports_a_leak_with_a_photo_and_phone(app, client):
     h = hydrant(app)
     response = report(client, h.code, "leaking", description="阀门处一直滴水", phone="139 5776 5432",
                       photo=(io.BytesIO(jpeg()), "leak.jpg"))
-    assert response.status_code == 303 and "sent=1" in response.headers["Location"]
-    assert "谢谢" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert response.status_code == 303 and "sent=" in response.headers["Location"]
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "谢谢" in thanks
     with app.app_context():
         saved = db.session.scalar(db.select(ProblemReport).where(ProblemReport.asset_id == h.id))
         assert saved.problem == "leaking" and saved.reporter_phone == "13957765432"
@@ -66,6 +67,9 @@ def test_a_resident_reports_a_leak_with_a_photo_and_phone(app, client):
     assert hazard.found_by_kind == "water_problem_report" and hazard.found_by_id == saved.id
     assert hazard.photo_sha256 == saved.photo_sha256 and hazard.reporter_phone == "13957765432"
     assert h.code in hazard.location and "漏水" in hazard.description
+    # the resident keeps a receipt: the hazard's code, and the page that says where it stands
+    assert f"sent={hazard.code}" in response.headers["Location"]
+    assert hazard.code in thanks and f'href="/r/{hazard.code}"' in thanks
 
 
 def test_a_replayed_report_is_filed_once(app, client):

@@ -37,10 +37,13 @@ def test_every_figure_has_a_label_and_villages_without_assets_show_zeros(townshi
 
 
 def test_a_longer_interval_and_a_repaired_hydrant_change_the_figures(township_app):
+    from kiosk.hazards import service as loop
     from kiosk.hydrants import service
-    with township_app.app_context():
+    with township_app.test_request_context():
         service.set_intervals(DEMO_VILLAGE[:9], 6, 1)
-        db.session.get(Hydrant, hydrant(township_app, DEFECT).id).status = "in_service"
+        [hazard] = service.hazards_about(db.session.get(Hydrant, hydrant(township_app, DEFECT).id))
+        loop.fix(hazard, loop.Who("person", "a", "李伟"), phrase="replaced")
+        loop.verify(hazard, loop.Who("staff", "1", "周站长"))  # the last open hazard checked: back in service
         db.session.commit()
     figures = summaries(township_app, [DEMO_VILLAGE])[DEMO_VILLAGE]
     assert figures["overdue"] == 0 and figures["defective"] == 0
