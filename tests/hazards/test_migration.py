@@ -35,7 +35,7 @@ def old_database(url, data_dir, role):
     app = make_app(url, data_dir, KIOSK_ROLE=role)
     with app.app_context():
         db.session.remove()
-        downgrade(directory=str(ROOT / "migrations"), revision="0007_merge_features")
+        downgrade(directory=str(ROOT / "migrations"), revision="0010_sync_trust")
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO township (code, name, county_code, station_class) "
                                  "VALUES ('330326100', '昆阳镇', '330326', 1)"))
