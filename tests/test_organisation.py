@@ -124,3 +124,39 @@ def test_the_roster_overview_asks_the_database_once_however_many_villages(app):
     _, one = summaries_for(app, "organisation", ["330326100201"])
     many, statements = summaries_for(app, "organisation", [f"330326100{n}" for n in range(201, 260)])
     assert statements == one == 1 and len(many) == 59
+
+
+# ---- what a new committee member tripped over (issue 12) -----------------------------------------
+
+def test_the_roster_lists_people_by_duty_then_name(committee):
+    """First responsible person, safety manager, committee, grid, patrol, volunteers; each group by
+    name in pinyin order (黄 before 周, 李 before 吴 before 张), not by character code."""
+    import re
+    roster = committee.get("/organisation/").get_data(as_text=True).split('id="roster"')[1]
+    names = re.findall(r'<span class="row-title">([^<\s]+)', roster)
+    assert names == ["陈建国", "林海燕", "王德明", "郑晓丽", "黄志强", "周杰", "李伟", "吴小军", "张磊"]
+
+
+def test_inactive_people_come_last_on_the_roster(app, committee):
+    import re
+    chen = person_named(app, "陈建国")
+    with app.app_context():
+        db.session.get(Person, person_named(app, "王德明").id).active = False
+        db.session.commit()
+    roster = committee.get("/organisation/").get_data(as_text=True).split('id="roster"')[1]
+    names = re.findall(r'<span class="row-title">([^<\s]+)', roster)
+    assert names[0] == chen.name and names[-1] == "王德明"
+
+
+def test_a_new_persons_pin_field_does_not_speak_of_keeping_a_pin(committee):
+    page = committee.get("/organisation/new").get_data(as_text=True)
+    assert "留空" not in page and "新的登录密码" not in page
+    assert "一体机登录密码" in page and "不设密码，此人就不能在一体机上登录" in page
+
+
+def test_an_existing_persons_pin_field_says_what_empty_means(app, committee):
+    with_pin, without_pin = person_named(app, "李伟"), person_named(app, "张磊")
+    page = committee.get(f"/organisation/{with_pin.id}/edit").get_data(as_text=True)
+    assert "留空则保留现在的密码" in page
+    page = committee.get(f"/organisation/{without_pin.id}/edit").get_data(as_text=True)
+    assert "保留" not in page and "还没有登录密码" in page
