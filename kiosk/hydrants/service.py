@@ -151,12 +151,16 @@ def _latest(model, key, village_code: str, extra=None) -> dict:
     return {getattr(r, key.key): r for r in rows}
 
 
+def due_at(registered: dt.datetime, last_checked: dt.datetime | None, months: int) -> dt.datetime:
+    """When the next inspection (pools: water-level check) is due: an interval after the last one, and
+    for an asset never inspected, an interval after it was registered. The list, the asset's page and
+    the township's summary all count "overdue" by this."""
+    return add_months(last_checked or registered, months)
+
+
 def asset_state(asset, last, months: int, now: dt.datetime | None = None) -> AssetState:
-    now = now or utcnow()
-    # never inspected: due from the day it was registered
-    since = last.recorded_at if last is not None else asset.recorded_at
-    due = add_months(since, months)
-    return AssetState(asset=asset, last=last, due_at=due, overdue=last is None or due < now)
+    due = due_at(asset.recorded_at, last.recorded_at if last is not None else None, months)
+    return AssetState(asset=asset, last=last, due_at=due, overdue=due < (now or utcnow()))
 
 
 def village_states(village) -> list[AssetState]:
@@ -391,14 +395,14 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     hydrants = _assets_with_latest(Hydrant, HydrantInspection, HydrantInspection.hydrant_id, codes)
     pools = _assets_with_latest(WaterPool, PoolCheck, PoolCheck.pool_id, codes, PoolCheck.check_kind == "level")
     for figure, which, rows in (("hydrants", 0, hydrants), ("pools", 1, pools)):
-        for village, status, reported_at, last in rows:
+        for village, status, reported_at, registered, last in rows:
             found = summaries[village]
             months = intervals.get(townships.get(village), DEFAULT_MONTHS)[which]
             found[figure] += 1
             found["defective"] += status == "defect"
             found["out_of_service"] += status == "out_of_service"
             found["reported"] += reported_at is not None
-            found["overdue"] += last is None or add_months(last, months) < now
+            found["overdue"] += due_at(registered, last, months) < now
             if last is not None and (found["last_checked"] is None or last > found["last_checked"]):
                 found["last_checked"] = last
     for found in summaries.values():
@@ -417,14 +421,14 @@ def _intervals_of(township_codes: set[str]) -> dict[str, tuple[int, int]]:
 
 
 def _assets_with_latest(model, checks, asset_id, codes, only=None):
-    """(village, status, reported_at, latest check or None) per live asset of the villages."""
+    """(village, status, reported_at, registered, latest check or None) per live asset of the villages."""
     where = [checks.deleted.is_(False), checks.village_id.in_(codes)]
     if only is not None:
         where.append(only)
     latest = (sa.select(asset_id.label("asset_id"), sa.func.max(checks.recorded_at).label("at"))
               .where(*where).group_by(asset_id).subquery())
     return db.session.execute(
-        sa.select(model.village_id, model.status, model.reported_at, latest.c.at)
+        sa.select(model.village_id, model.status, model.reported_at, model.recorded_at, latest.c.at)
         .outerjoin(latest, latest.c.asset_id == model.id)
         .where(model.village_id.in_(codes), model.deleted.is_(False))).all()
 

@@ -322,3 +322,46 @@ def test_a_village_member_cannot_change_the_township_interval(app, committee):
 def test_the_home_tile_counts_what_needs_attention(app, committee):
     page = committee.get("/").get_data(as_text=True)
     assert 'href="/hydrants/"' in page and "消火栓与消防水池" in page and "1 处故障" in page
+
+
+# ---- a hydrant never inspected (issue 12) --------------------------------------------------------
+
+def _register_new_hydrant(app, client) -> Hydrant:
+    response = client.post("/hydrants/new", data={
+        "location": "新村路口", "kind": "above_ground", "water_source": "mains", "status": "in_service"})
+    assert response.status_code == 303
+    return hydrant(app, "新村路口")
+
+
+def _village_overdue_figure(app) -> int:
+    from kiosk import registry
+    with app.test_request_context():
+        return registry.village_summary("hydrants", ["330326100201"])["330326100201"]["overdue"]
+
+
+def test_a_new_hydrant_is_due_an_interval_after_it_was_registered_not_overdue(app, volunteer):
+    overdue_before = _village_overdue_figure(app)
+    new = _register_new_hydrant(app, volunteer)
+    page = volunteer.get(f"/hydrants/{new.code}").get_data(as_text=True)
+    badges = page.split('class="hyd-badges"')[1].split("</span>\n  </div>")[0]
+    assert "逾期未检" not in badges and "从未检查" in page
+    due = re.search(r"下次检查</dt><dd>([^<]+)</dd>", page).group(1)
+    with app.test_request_context():
+        from flask_babel import format_date
+        from kiosk.hydrants.service import add_months
+        assert due == format_date(add_months(new.recorded_at, 3), "medium")
+    assert new.code not in _overdue(volunteer)
+    assert _village_overdue_figure(app) == overdue_before
+
+
+def test_a_never_inspected_hydrant_is_overdue_once_its_interval_has_passed(app, volunteer):
+    import datetime as dt
+    overdue_before = _village_overdue_figure(app)
+    new = _register_new_hydrant(app, volunteer)
+    with app.app_context():
+        db.session.get(Hydrant, new.id).recorded_at -= dt.timedelta(days=100)
+        db.session.commit()
+    assert new.code in _overdue(volunteer)
+    page = volunteer.get(f"/hydrants/{new.code}").get_data(as_text=True)
+    assert 'data-state="overdue"' in page
+    assert _village_overdue_figure(app) == overdue_before + 1
