@@ -28,5 +28,6 @@ def init_app(app: Flask) -> None:
         hooks.on_enrol.append(service.store_reference)
         registry.set_status(app, service.status_text)
         registry.get(app).enrolled_village = service.enrolled_village
+        registry.get(app).enrolled_server = service.enrolled_server
         registry.add_tile(app, Tile("sync", _l("Sync"), "syncui.index", "sync", 80, badge=service.sync_badge,
                                     roles=("village",)))

@@ -202,6 +202,15 @@ def enrolled_village() -> str | None:
         return None
 
 
+def enrolled_server() -> str | None:
+    """The township server this kiosk was enrolled with (its labels and posters point there)."""
+    try:
+        return db.session.scalar(db.select(sync.SyncState.server_url).where(sync.SyncState.id == 1))
+    except sa.exc.DBAPIError:  # not migrated yet
+        db.session.rollback()
+        return None
+
+
 def new_hydrant_code(row: dict) -> dict:
     """A held hydrant or pool whose code another one took gets a free code (registered per table)."""
     from ..hydrants.service import new_code
