@@ -16,7 +16,7 @@ from ..auth import may, role_required
 from ..context import acting_person, current_village, village_or_404
 from ..extensions import db
 from ..photos import store_photo_of, too_large_message
-from ..qr import symbol_svg
+from ..qr import has_public_address, symbol_svg
 from ..records import commit_once
 from ..village import Village
 from ..web import hx_redirect, public, render
@@ -265,7 +265,7 @@ def label_sheet():
     village = village_or_404()
     sheet = [(s.asset, symbol_svg(service.label_url(s.asset.code))) for s in service.village_states(village)]
     return render("hydrants/labels.html", sheet=sheet, village=village,
-                  configured=bool((current_app.config.get("PUBLIC_URL") or "").strip()),
+                  configured=has_public_address(),
                   example=service.label_url("XXXXXX"))
 
 
