@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -200,6 +201,12 @@ def enrolled_village() -> str | None:
     except sa.exc.DBAPIError:  # not migrated yet
         db.session.rollback()
         return None
+
+
+def home_village() -> str | None:
+    """The village this kiosk serves before it is enrolled: the changes of that village are the ones
+    that will be sent (sync's pending count)."""
+    return current_app.config.get("VILLAGE_CODE")
 
 
 def enrolled_server() -> str | None:
