@@ -53,6 +53,20 @@
     }, 1000);
   }
 
+  // After a boosted navigation or form post, the new page opens where it speaks to the person: the
+  // first problem of a refused form, else the message of what was just saved, else its top — as a
+  // page loaded without scripts does. (htmx would keep the old scroll position, and a confirmation
+  // at the top of a long form's next page would stay off screen.) Polls and fragment swaps are not
+  // boosted and scroll nothing.
+  body.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.boosted) { return; }
+    var anchor = location.hash && document.getElementById(location.hash.slice(1));
+    if (anchor) { anchor.scrollIntoView({ block: "start" }); return; }
+    window.scrollTo(0, 0);
+    var said = document.querySelector("#main [role=alert], #main .flash");
+    if (said) { said.scrollIntoView({ block: "nearest" }); }
+  });
+
   // Notice board: rotate the slides of whatever board was loaded (a boosted tap on the tile too).
   htmx.onLoad(function (root) {
     var boards = root.matches && root.matches(".slides") ? [root] : root.querySelectorAll(".slides");
