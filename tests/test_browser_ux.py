@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import DEMO_PINS, sign_in_by_tapping
+from .conftest import STAFF_PASSWORD, sign_in_by_tapping
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +78,74 @@ def test_a_page_opened_from_far_down_a_list_starts_at_its_top(live_server, kiosk
     page.wait_for_selector("#asset")
     page.wait_for_timeout(100)
     assert page.evaluate("window.scrollY") == 0
+
+
+# ---- no page is wider than the screen -----------------------------------------------------------
+
+def overflowing(page) -> list[str]:
+    """The elements that reach beyond the right edge of the page (what to fix when the page overflows)."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth, found = [];
+        for (const el of document.querySelectorAll('body *')) {
+            const r = el.getBoundingClientRect();
+            if (r.right > width + 0.5 && r.width > 0) { found.push(el.tagName.toLowerCase() + '.' + el.className + ' ' + Math.round(r.right)); }
+        }
+        return found.slice(0, 8);
+    }""")
+
+
+def too_wide(page, base_url: str, paths, screenshot, name: str) -> dict:
+    wide = {}
+    for path in paths:
+        page.goto(base_url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 800:
+            wide[path] = (width, overflowing(page))
+            screenshot(page, f"ux-overflow-{name}-{path.strip('/').replace('/', '-').replace('?', '-') or 'home'}")
+    return wide
+
+
+def tile_paths(page, base_url: str) -> list[str]:
+    page.goto(base_url + "/")
+    return ["/", *page.locator("a.tile").evaluate_all("els => els.map(e => e.getAttribute('href'))")]
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
+def test_no_tiles_page_of_the_kiosk_is_wider_than_the_touchscreen(live_server, kiosk_page, screenshot, lang):
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "陈建国")
+    page.goto(f"{live_server.url}/lang/{lang}?next=/")
+    paths = tile_paths(page, live_server.url)
+    assert len(paths) >= 9
+    assert not too_wide(page, live_server.url, paths, screenshot, f"kiosk-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
+def test_no_tiles_page_of_the_township_is_wider_than_the_touchscreen(township_live_server, kiosk_page, screenshot,
+                                                                    lang):
+    page, base = kiosk_page, township_live_server.url
+    page.goto(f"{base}/lang/{lang}?next=/staff/login")
+    page.fill("input[name=username]", "zhou-test")
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.tap("button[type=submit]")
+    page.wait_for_url(base + "/")
+    screenshot(page, f"ux-township-home-{lang}-800x480")
+    paths = tile_paths(page, base)
+    assert len(paths) >= 9
+    wide = too_wide(page, base, paths, screenshot, f"township-{lang}")
+    # the same tiles once a village is chosen
+    page.goto(f"{base}/villages/")
+    page.locator("#villages button").first.tap()
+    page.wait_for_url(base + "/")
+    wide |= too_wide(page, base, tile_paths(page, base), screenshot, f"township-village-{lang}")
+    assert not wide
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
+def test_the_kiosk_home_screen_in_both_languages(live_server, kiosk_page, screenshot, lang):
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "陈建国")
+    page.goto(f"{live_server.url}/lang/{lang}?next=/")
+    widths = page.locator("a.tile").evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().width))")
+    assert max(widths) - min(widths) <= 1  # five equal columns, whatever a badge says
+    screenshot(page, f"ux-kiosk-home-{lang}-800x480")
