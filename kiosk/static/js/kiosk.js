@@ -67,6 +67,31 @@
     if (said) { said.scrollIntoView({ block: "nearest" }); }
   });
 
+  // Irreversible actions ask first (kiosk/confirm.py). The server answers a post not yet confirmed
+  // with a dialog appended to the body; it opens over the page. "Yes" sends the person's own form
+  // again with confirm=yes, the way it was sent (a clause editor's swap stays a swap); when that
+  // form is gone, the dialog's form posts the same fields itself. "Cancel" closes the dialog.
+  body.addEventListener("htmx:afterSwap", function (event) {
+    var dialog = body.querySelector("dialog[data-ask-first]:not([open])");
+    if (!dialog) { return; }
+    var origin = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var form = origin && (origin.tagName === "FORM" ? origin : origin.closest("form"));
+    function close() { if (dialog.open) { dialog.close(); } dialog.remove(); }
+    dialog.addEventListener("cancel", close);
+    dialog.querySelector("[data-confirm-cancel]").addEventListener("click", close);
+    dialog.querySelector("[data-confirm-yes]").addEventListener("click", function (e) {
+      if (!form || !body.contains(form)) { return; }
+      e.preventDefault();
+      var yes = document.createElement("input");
+      yes.type = "hidden"; yes.name = "confirm"; yes.value = "yes";
+      form.appendChild(yes);
+      form.addEventListener("htmx:afterRequest", function () { yes.remove(); }, { once: true });
+      close();
+      form.requestSubmit();
+    });
+    dialog.showModal();
+  });
+
   // Notice board: rotate the slides of whatever board was loaded (a boosted tap on the tile too).
   htmx.onLoad(function (root) {
     var boards = root.matches && root.matches(".slides") ? [root] : root.querySelectorAll(".slides");
