@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import STAFF_PASSWORD, sign_in_by_tapping
+from .conftest import DEMO_PINS, STAFF_PASSWORD, sign_in_by_tapping
 
 pytestmark = pytest.mark.browser
 
@@ -149,3 +149,101 @@ def test_the_kiosk_home_screen_in_both_languages(live_server, kiosk_page, screen
     widths = page.locator("a.tile").evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().width))")
     assert max(widths) - min(widths) <= 1  # five equal columns, whatever a badge says
     screenshot(page, f"ux-kiosk-home-{lang}-800x480")
+
+
+# ---- irreversible actions ask first -------------------------------------------------------------
+
+def test_removing_a_person_asks_first_on_a_touch_sized_dialog(live_server, kiosk_page, screenshot):
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "陈建国")
+    page.goto(f"{live_server.url}/organisation/")
+    page.tap("text=林海燕")
+    page.wait_for_selector("#person-form")
+    page.tap("text=移出名册")
+    dialog = page.wait_for_selector("dialog[data-ask-first][open]")
+    text = dialog.inner_text()
+    assert "要把林海燕移出名册吗？" in text and "其一体机登录密码将立即失效。" in text
+    for button in page.locator("dialog[open] .btn").all():
+        box = button.bounding_box()
+        assert box["height"] >= 48 and box["width"] >= 48
+    assert in_view(page, "dialog[open] [data-confirm-yes]")
+    screenshot(page, "ux-confirm-remove-person-zh-800x480")
+    page.tap("dialog[open] [data-confirm-cancel]")
+    page.wait_for_selector("dialog[data-ask-first]", state="detached")
+    assert page.url.endswith("/edit")  # nothing happened, the form is still there
+    page.tap("text=移出名册")
+    page.wait_for_selector("dialog[data-ask-first][open]")
+    page.tap("dialog[open] [data-confirm-yes]")
+    page.wait_for_selector("text=已将林海燕移出名册。")
+    assert "林海燕" not in page.inner_text("#roster")
+
+
+def test_the_dialog_in_english(live_server, kiosk_page, screenshot):
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "陈建国")
+    page.goto(f"{live_server.url}/lang/en?next=/organisation/")
+    page.tap("text=林海燕")
+    page.tap("text=Remove from the roster")
+    page.wait_for_selector("dialog[data-ask-first][open]")
+    assert "Remove 林海燕 from the roster?" in page.inner_text("dialog[open]")
+    screenshot(page, "ux-confirm-remove-person-en-800x480")
+
+
+def test_dropping_a_clause_asks_first_and_the_editor_swaps_in_place(live_server, kiosk_page, screenshot):
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "陈建国")
+    page.goto(f"{live_server.url}/pact/")
+    page.locator("form[action$='/pact/drafts'] button").first.tap()
+    page.wait_for_selector("#clauses")
+    before = page.locator("#clauses [data-clause]").count()
+    first = page.locator("#clauses [data-clause] .clause-text").first.inner_text()
+    page.locator("#clauses [data-clause] .btn-danger").first.tap()
+    page.wait_for_selector("dialog[data-ask-first][open]")
+    assert "要删除第 1 条吗？" in page.inner_text("dialog[open]") and first[:8] in page.inner_text("dialog[open]")
+    screenshot(page, "ux-confirm-drop-clause-zh-800x480")
+    url = page.url
+    page.tap("dialog[open] [data-confirm-yes]")
+    page.wait_for_selector("dialog[data-ask-first]", state="detached")
+    page.locator(f"#clauses [data-clause]:nth-child({before - 1})").wait_for()
+    page.locator(f"#clauses [data-clause]:nth-child({before})").wait_for(state="detached")
+    assert page.url == url and not page.locator("dialog").count()
+
+
+def test_publishing_says_how_many_pledges_will_be_asked_again(live_server, kiosk_page, screenshot):
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "陈建国")
+    page.goto(f"{live_server.url}/pact/")
+    page.locator("form[action$='/pact/drafts'] button").first.tap()
+    page.wait_for_selector("#adopt")
+    page.fill("input[name=attendance]", "74")
+    page.fill("input[name=presided_by]", "陈建国")
+    page.tap("[data-adopt]")
+    page.wait_for_selector("dialog[data-ask-first][open]")
+    assert "到会 74 人" in page.inner_text("dialog[open]")
+    screenshot(page, "ux-confirm-adopt-zh-800x480")
+    page.tap("dialog[open] [data-confirm-yes]")
+    page.wait_for_selector("[data-publish]")
+    page.tap("[data-publish]")
+    page.wait_for_selector("dialog[data-ask-first][open]")
+    assert "份承诺需要重新签署" in page.inner_text("dialog[open]")
+    screenshot(page, "ux-confirm-publish-zh-800x480")
+    page.tap("dialog[open] [data-confirm-yes]")
+    page.wait_for_selector("text=已发布。公告屏将展示公约")
+
+
+def test_without_scripts_the_question_is_a_page_of_its_own(live_server, browser, screenshot):
+    context = browser.new_context(viewport={"width": 800, "height": 480}, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/signin")
+    page.click("text=陈建国")
+    page.fill("input[name=pin]", DEMO_PINS["陈建国"])
+    page.click(".key-ok")
+    page.goto(f"{live_server.url}/organisation/")
+    page.click("text=张磊")
+    page.click("text=移出名册")
+    page.wait_for_selector(".confirm-page")
+    assert "要把张磊移出名册吗？" in page.inner_text(".confirm-page")
+    screenshot(page, "ux-confirm-page-without-scripts-800x480")
+    page.click(".confirm-page [data-confirm-yes]")
+    page.wait_for_selector("text=已将张磊移出名册。")
+    context.close()

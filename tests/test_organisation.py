@@ -56,7 +56,7 @@ def test_only_one_first_responsible_person(committee):
 
 def test_removing_a_person_leaves_a_tombstone_and_their_pin_goes(app, committee):
     target = person_named(app, "李伟")
-    assert committee.post(f"/organisation/{target.id}/remove").status_code == 303
+    assert committee.post(f"/organisation/{target.id}/remove", data={"confirm": "yes"}).status_code == 303
     roster = committee.get("/organisation/").get_data(as_text=True).split('id="roster"')[1]
     assert "李伟" not in roster
     with app.app_context():
@@ -67,7 +67,7 @@ def test_removing_a_person_leaves_a_tombstone_and_their_pin_goes(app, committee)
 
 def test_the_roster_shows_what_the_filing_still_lacks(app, committee):
     assert "志愿消防队现有" not in committee.get("/organisation/").get_data(as_text=True)
-    committee.post(f"/organisation/{person_named(app, '周杰').id}/remove")
+    committee.post(f"/organisation/{person_named(app, '周杰').id}/remove", data={"confirm": "yes"})
     page = committee.get("/organisation/").get_data(as_text=True)
     assert "志愿消防队现有 4 人，标准要求不少于 5 人。" in page
 

@@ -203,6 +203,14 @@ def history(asset, limit: int = 20) -> list:
     return db.session.scalars(query.limit(limit)).all()
 
 
+def check_count(asset) -> int:
+    """How many inspections (a pool: checks) the asset has had."""
+    model, key = (HydrantInspection, HydrantInspection.hydrant_id) if asset.asset_kind == "hydrant" else \
+        (PoolCheck, PoolCheck.pool_id)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model)
+                             .where(key == asset.id, model.deleted.is_(False))) or 0
+
+
 def label_url(code: str) -> str:
     """Upper case throughout, so the QR symbol uses alphanumeric mode and stays small."""
     return public_url(f"H/{code}")

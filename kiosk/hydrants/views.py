@@ -10,9 +10,11 @@ import hmac
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth import may, role_required
+from ..confirm import ask_first, confirmed
 from ..context import acting_person, current_village, village_or_404
 from ..extensions import db
 from ..photos import store_photo_of, too_large_message
@@ -164,6 +166,20 @@ def edit(code: str):
 @role_required("manage")
 def remove(code: str):
     asset = _asset_or_404(code)
+    if not confirmed():
+        checks = service.check_count(asset)
+        consequences = [ngettext("Its %(num)d inspection stays in the records.",
+                                 "Its %(num)d inspections stay in the records.", checks)
+                        if asset.asset_kind == "hydrant" else
+                        ngettext("Its %(num)d check stays in the records.", "Its %(num)d checks stay in the records.",
+                                 checks)]
+        if hazards := len(service.hazards_about(asset)):
+            consequences.append(ngettext("%(num)d open hazard about it stays in the hazard register.",
+                                         "%(num)d open hazards about it stay in the hazard register.", hazards))
+        consequences.append(_("Its label no longer opens a page: a resident who scans it is told it is not "
+                              "registered."))
+        return ask_first(_("Remove %(what)s %(code)s from the registry?", what=asset.title, code=asset.code),
+                         consequences=consequences, yes=_("Remove from the registry"), back=_shown(asset))
     service.remove(asset)
     db.session.commit()
     flash(_("%(code)s removed from the registry.", code=asset.code), "success")

@@ -50,6 +50,12 @@ def filing_gaps(people: list[Person]) -> list[str]:
     return gaps
 
 
+def gaps_without(people: list[Person], person: Person) -> list[str]:
+    """What the filing would newly lack if ``person`` left the roster."""
+    now = set(filing_gaps(people))
+    return [gap for gap in filing_gaps([p for p in people if p.id != person.id]) if gap not in now]
+
+
 def save_person(person: Person, *, name: str, phone: str | None, post: str | None, duties: list[str],
                 trained: bool, active: bool, new_pin: str | None = None) -> Person:
     """Add ``person`` to the roster or change it; a new PIN replaces the old one."""

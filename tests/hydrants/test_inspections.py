@@ -280,7 +280,7 @@ def test_only_the_committee_removes_a_hydrant_and_it_leaves_a_tombstone(app, vol
     h = hydrant(app)
     assert volunteer.post(f"/hydrants/{h.code}/remove").status_code == 403
     auth.sign_in("林海燕")
-    assert auth.client.post(f"/hydrants/{h.code}/remove").status_code == 303
+    assert auth.client.post(f"/hydrants/{h.code}/remove", data={"confirm": "yes"}).status_code == 303
     assert fresh(app, Hydrant, h.id).deleted is True
     assert auth.client.get(f"/hydrants/{h.code}").status_code == 404
     assert auth.client.get(f"/h/{h.code}").status_code == 404

@@ -107,7 +107,7 @@ def test_add_edit_and_remove_a_household_by_hand(app, committee):
     with app.app_context():
         h = db.session.get(Household, hid)
         assert h.head_name == "苏春华" and h.group_name == "第6组" and h.members == 3
-    committee.post(f"/households/{hid}/remove")
+    committee.post(f"/households/{hid}/remove", data={"confirm": "yes"})
     assert _count(app) == before
     with app.app_context():
         assert db.session.get(Household, hid).deleted  # a tombstone, so the removal syncs

@@ -292,7 +292,7 @@ def test_the_village_adds_its_own_item_in_a_new_edition(committee, app):
     with app.app_context():
         own = current_template("330326100201", "village")
         item_id = own.items[0].id
-    committee.post(f"/station/checklist/{item_id}/remove")
+    committee.post(f"/station/checklist/{item_id}/remove", data={"confirm": "yes"})
     with app.app_context():
         own = current_template("330326100201", "village")
         assert own.edition == 2 and own.items == []
