@@ -247,3 +247,35 @@ def test_without_scripts_the_question_is_a_page_of_its_own(live_server, browser,
     page.click(".confirm-page [data-confirm-yes]")
     page.wait_for_selector("text=已将张磊移出名册。")
     context.close()
+
+
+# ---- an edit form left open while sync changed the record ----------------------------------------
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
+def test_a_stale_save_shows_what_changed_and_the_second_save_stores(live_server, kiosk_page, screenshot, lang):
+    from kiosk.extensions import db
+    from kiosk.village import Person
+    page, app = kiosk_page, live_server.app
+    sign_in_by_tapping(page, live_server.url, "陈建国")
+    page.goto(f"{live_server.url}/lang/{lang}?next=/organisation/")
+    page.tap("text=张磊")
+    page.wait_for_selector("#person-form")
+    page.fill("input[name=phone]", "13900000002")
+    with app.app_context():  # sync brings the township's change meanwhile
+        zhang = db.session.scalar(Person.live().where(Person.name == "张磊"))
+        zhang.phone, zhang.post = "13900000001", "村民小组长"
+        db.session.commit()
+    scroll_to_bottom(page)
+    page.tap("#person-form button[type=submit]")
+    page.wait_for_selector("#edited-meanwhile")
+    page.wait_for_timeout(100)
+    assert in_view(page, "#edited-meanwhile")
+    table = page.inner_text("#edited-meanwhile")
+    assert "13900000001" in table and "13900000002" in table and "村民小组长" in table
+    assert page.input_value("input[name=post]") == "村民小组长"  # left alone here: the saved value is taken
+    screenshot(page, f"ux-edited-meanwhile-{lang}-800x480")
+    page.tap("#person-form button[type=submit]")
+    page.wait_for_selector(".flash-success")
+    with app.app_context():
+        zhang = db.session.scalar(Person.live().where(Person.name == "张磊"))
+        assert zhang.phone == "13900000002" and zhang.post == "村民小组长"

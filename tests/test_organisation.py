@@ -1,6 +1,7 @@
 """The committee keeps the village fire-safety organisation roster and prints its filing sheet."""
 from kiosk.extensions import db
 from kiosk.village import Person
+from tests.edit_forms import opened
 
 
 def person_named(app, name):
@@ -22,8 +23,9 @@ def test_the_committee_adds_a_volunteer_with_a_pin(app, committee):
 
 def test_editing_bumps_the_record_version_for_sync(app, committee):
     before = person_named(app, "张磊")
-    committee.post(f"/organisation/{before.id}/edit", data={
-        "name": "张磊", "phone": "13857712307", "duties": ["volunteer", "grid"], "active": "y"})
+    url = f"/organisation/{before.id}/edit"
+    committee.post(url, data={"name": "张磊", "phone": "13857712307", "duties": ["volunteer", "grid"], "active": "y",
+                              **opened(committee, url)})
     after = person_named(app, "张磊")
     assert after.version == before.version + 1 and after.hlc > before.hlc
     assert after.duties == ["grid", "volunteer"]

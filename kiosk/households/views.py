@@ -50,7 +50,7 @@ def new():
 @role_required("manage")
 def edit(household_id: str):
     household = record_or_404(Household, household_id)
-    form = HouseholdForm(obj=household, village=village_or_404(), editing=household)
+    form = HouseholdForm(record=household, village=village_or_404(), editing=household)
     if form.validate_on_submit():
         service.change(household, form.values)
         db.session.commit()

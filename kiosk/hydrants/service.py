@@ -78,10 +78,15 @@ def find_asset(code: str | None, include_deleted: bool = False, village_code: st
     return None
 
 
+def latest_intervals(township_code: str) -> InspectionIntervals | None:
+    """The intervals a township has set, None when it has set none."""
+    return db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
+                             .order_by(InspectionIntervals.id.desc()).limit(1))
+
+
 def intervals_for(township_code: str) -> tuple[int, int]:
     """(hydrant months, pool months) for a township; the defaults when it has set none."""
-    row = db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
-                            .order_by(InspectionIntervals.id.desc()).limit(1))
+    row = latest_intervals(township_code)
     if row is None:
         return DEFAULT_MONTHS
     return row.hydrant_months, row.pool_months
@@ -365,8 +370,7 @@ def file_report(asset, *, client_id: str, problem: str, description: str, phone:
 # ---- the township's intervals -------------------------------------------------------------------
 
 def set_intervals(township_code: str, hydrant_months: int, pool_months: int) -> InspectionIntervals:
-    row = db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
-                            .order_by(InspectionIntervals.id.desc()).limit(1))
+    row = latest_intervals(township_code)
     if row is None:
         row = InspectionIntervals(village_id=township_code)
         db.session.add(row)

@@ -151,9 +151,9 @@ def show(code: str):
 def edit(code: str):
     asset = _asset_or_404(code)
     if asset.asset_kind == "hydrant":
-        form, template = HydrantForm(obj=asset), "hydrants/edit.html"
+        form, template = HydrantForm(record=asset), "hydrants/edit.html"
     else:
-        form, template = PoolForm(obj=asset), "hydrants/edit_pool.html"
+        form, template = PoolForm(record=asset), "hydrants/edit_pool.html"
     if form.validate_on_submit():
         service.update(asset, form.values())
         db.session.commit()
@@ -294,7 +294,8 @@ def intervals():
     village = village_or_404()
     township = village.township_code
     hydrant_months, pool_months = service.intervals_for(township)
-    form = IntervalsForm(data={"hydrant_months": str(hydrant_months), "pool_months": str(pool_months)})
+    form = IntervalsForm(record=service.latest_intervals(township),
+                         data={"hydrant_months": str(hydrant_months), "pool_months": str(pool_months)})
     if request.method == "POST":
         if not may("staff"):
             abort(403)

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth import security
-from ..forms import MAX_CHARS, choices, strip
+from ..forms import MAX_CHARS, VersionedForm, choices, strip
 from ..validators import phone_number
 from ..village.models import DUTIES
 from .service import SINGLE_DUTIES, holders
 
 
-class PersonForm(FlaskForm):
+class PersonForm(VersionedForm):
+    """A new person, or one of the roster edited (``record=person``)."""
+
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(message=_l("Enter the name.")), Length(max=20, message=MAX_CHARS)])
     phone = StringField(_l("Phone"), filters=[strip], validators=[

@@ -49,7 +49,7 @@ def new():
 @role_required("manage")
 def edit(person_id: str):
     person = record_or_404(Person, person_id)
-    form = PersonForm(obj=person, people=service.roster(village_or_404()), person_id=person.id,
+    form = PersonForm(record=person, people=service.roster(village_or_404()), person_id=person.id,
                       has_pin=person.id in security.person_ids_with_pin())
     if form.validate_on_submit():
         _save(form, person)

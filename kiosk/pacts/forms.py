@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..context import local_today
-from ..forms import MAX_CHARS, ClientIdForm, choices, strip
+from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, choices, strip
 from ..hazards.models import CATEGORIES
 from .models import MAX_CLAUSES, VISIT_TOPICS
 from .signature import SignatureError, dumps, parse
@@ -32,12 +32,16 @@ class DraftForm(ClientIdForm):
     source_id = HiddenField()
 
 
-class TitleForm(FlaskForm):
+class TitleForm(VersionedForm):
+    """The draft's title (``record=pact``)."""
+
     title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(message=_l("Enter a title.")), Length(max=40, message=MAX_CHARS)])
 
 
-class ClauseForm(FlaskForm):
+class ClauseForm(VersionedForm):
+    """A clause of the draft, changed (``record=clause``); new ones are :class:`NewClauseForm`."""
+
     text = TextAreaField(_l("Clause"), filters=[strip], validators=[
         DataRequired(message=_l("Write the clause.")), Length(max=300, message=MAX_CHARS)])
 

@@ -165,7 +165,7 @@ def _show(pact: Pact, adopt_form=None, title_form=None, add_form=None, edit_form
     return render("pacts/show.html", "pacts/_clauses.html", pact=pact, clauses=queries.clauses_of(pact),
                   editing=editing, edit_form=edit_form, add_form=add_form or NewClauseForm(formdata=None),
                   adopt_form=adopt_form or AdoptForm(formdata=None, meeting_date=local_today()),
-                  title_form=title_form or TitleForm(formdata=None, obj=pact), action=EmptyForm(),
+                  title_form=title_form or TitleForm(formdata=None, record=pact), action=EmptyForm(),
                   draft_form=DraftForm(formdata=None, source_id=pact.id), previous=queries.previous_version(pact),
                   max_clauses=MAX_CLAUSES)
 
@@ -185,7 +185,7 @@ def show(pact_id: str):
     if not editing:
         return _show(pact)
     clause = _clause_or_404(pact, editing)
-    return _show(pact, editing=clause.id, edit_form=ClauseForm(formdata=None, obj=clause))
+    return _show(pact, editing=clause.id, edit_form=ClauseForm(formdata=None, record=clause))
 
 
 @bp.post("/v/<pact_id>/title")
@@ -195,7 +195,7 @@ def retitle(pact_id: str):
     refused = _draft_or_refuse(pact)
     if refused:
         return refused
-    form = TitleForm()
+    form = TitleForm(record=pact)
     if not form.validate_on_submit():
         return _show(pact, title_form=form)
     service.retitle(pact, form.title.data)
@@ -232,7 +232,7 @@ def edit_clause(pact_id: str, clause_id: str):
     if refused:
         return refused
     clause = _clause_or_404(pact, clause_id)
-    form = ClauseForm()
+    form = ClauseForm(record=clause)
     if not form.validate_on_submit():
         return _show(pact, edit_form=form, editing=clause.id)
     service.edit_clause(clause, form.text.data)

@@ -50,7 +50,7 @@ def index():
 def edit():
     village = village_or_404()
     station = service.village_station(village.code)
-    form = StationForm(obj=station, people=[p for p in roster(village) if p.active])
+    form = StationForm(record=station, people=[p for p in roster(village) if p.active])
     if request.method == "GET" and station is None:
         form.name.data = _("%(village)s micro fire station", village=village.name)
     if form.validate_on_submit():
@@ -92,7 +92,7 @@ def item_new():
 @role_required("manage")
 def item_edit(item_id: str):
     line = record_or_404(StationItem, item_id)
-    form = ItemForm(obj=line, is_new=False)
+    form = ItemForm(record=line, is_new=False)
     if form.validate_on_submit():
         service.change_item(line, form.details())
         db.session.commit()

@@ -8,6 +8,7 @@ import pytest
 from kiosk.extensions import db
 from kiosk.hydrants.models import INSPECTION_ITEMS, Hydrant, HydrantInspection, InspectionIntervals, WaterPool
 from tests.conftest import add_staff, sign_in_staff
+from tests.edit_forms import opened
 
 from .helpers import (DEFECT, FINE, OVERDUE, REPORTED, all_pass, count, fresh, hazards_about, hydrant, inspections,
                       jpeg, pool, pool_checks)
@@ -269,7 +270,8 @@ def test_a_pool_is_registered_and_edited(app, volunteer):
     assert volunteer.post("/hydrants/pools/new", data={"name": "x", "location": "y", "capacity_m3": "-3",
                                                        "status": "in_service"}).status_code == 422
     response = volunteer.post(f"/hydrants/{code}/edit", data={"name": "西山消防水池", "location": "西山脚",
-                                                              "capacity_m3": "180", "status": "in_service"})
+                                                              "capacity_m3": "180", "status": "in_service",
+                                                              **opened(volunteer, f"/hydrants/{code}/edit")})
     assert response.status_code == 303
     assert fresh(app, WaterPool, new.id).capacity_m3 == 180
     # without coordinates it is listed under the plot, not on it

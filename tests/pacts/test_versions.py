@@ -6,6 +6,7 @@ from kiosk.extensions import db
 from kiosk.pacts import queries
 from kiosk.pacts.models import Pact, PactClause
 from kiosk.pacts.template_text import TEMPLATE_CLAUSES
+from tests.edit_forms import opened
 
 from .helpers import current, new_id, sent_twice_at_once, village
 
@@ -46,7 +47,9 @@ def test_new_version_is_drafted_from_the_current_pact_edited_adopted_and_publish
     # edit the gas clause, drop fireworks, move e-bikes to the top, add a village rule
     gas = next(cid for cid, text in clauses if "液化气钢瓶" in text)
     assert committee.post(f"/pact/v/{draft_id}/clauses/{gas}",
-                          data={"text": "每户液化气钢瓶不超过两瓶，不放卧室，用后关阀。"}).status_code == 303
+                          data={"text": "每户液化气钢瓶不超过两瓶，不放卧室，用后关阀。",
+                                **opened(committee, f"/pact/v/{draft_id}?edit={gas}",
+                                         f"/pact/v/{draft_id}/clauses/{gas}")}).status_code == 303
     fireworks = next(cid for cid, text in clauses if "烟花爆竹" in text)
     committee.post(f"/pact/v/{draft_id}/clauses/{fireworks}/drop", data={"confirm": "yes"})
     ebike = next(cid for cid, text in clauses if "电动自行车" in text)
