@@ -3,6 +3,7 @@ screen, irreversible actions ask first, no page is wider than the screen."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import DEMO_PINS, STAFF_PASSWORD, sign_in_by_tapping
 
@@ -279,3 +280,29 @@ def test_a_stale_save_shows_what_changed_and_the_second_save_stores(live_server,
     with app.app_context():
         zhang = db.session.scalar(Person.live().where(Person.name == "张磊"))
         assert zhang.phone == "13900000002" and zhang.post == "村民小组长"
+
+
+# ---- the door-to-door visit picks its household like the pledge screen ---------------------------
+
+def test_a_visit_picks_its_household_by_touch_with_the_pledge_screens_picker(live_server, kiosk_page, screenshot):
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "林海燕")
+    page.goto(f"{live_server.url}/pact/visits")
+    page.tap("a[href$='/pact/visits/new']")
+    page.wait_for_selector("[data-kp-key='1']")
+    assert not page.locator("select[name=household_id]").count()  # no 40-line dropdown
+    screenshot(page, "ux-visit-pick-800x480")
+    for key in "205":  # 2组05号
+        page.tap(f"[data-kp-key='{key}']")
+    expect(page.locator("#household-results [data-house]")).to_have_count(1)
+    page.tap("#household-results [data-house='2组05号']")
+    page.wait_for_selector("#visit-form")
+    assert "2组05号" in page.inner_text("#visit-household")
+    screenshot(page, "ux-visit-form-800x480")
+    page.tap("label.chip:has-text('电动自行车')")
+    page.tap("#visit-form button[type=submit]")
+    page.wait_for_selector(".flash-success")
+    assert "2组05号" in page.inner_text(".flash-success")
+    page.wait_for_timeout(100)
+    assert in_view(page, ".flash")
+    screenshot(page, "ux-visit-saved-800x480")

@@ -125,7 +125,7 @@ class HazardEntry(Form):
 
 
 class VisitForm(ClientIdForm):
-    household_id = SelectField(_l("Household"), validators=[
+    household_id = HiddenField(_l("Household"), validators=[
         DataRequired(message=_l("Choose the household you visited."))])
     visited_on = DateField(_l("Date of the visit"), validators=[
         InputRequired(message=_l("Enter the date of the visit."))])
@@ -138,10 +138,14 @@ class VisitForm(ClientIdForm):
     note = TextAreaField(_l("Notes"), filters=[strip], validators=[Optional(), Length(max=500, message=MAX_CHARS)])
 
     def __init__(self, households, *args, **kwargs):
+        """``households``: the village's register, which the household picked must be in."""
         super().__init__(*args, **kwargs)
-        self.household_id.choices = choices({h.id: f"{h.house_number} {h.head_name}" for h in households},
-                                            blank="—")
+        self._households = {h.id for h in households}
         self.topics.choices = choices(VISIT_TOPICS)
+
+    def validate_household_id(self, field):
+        if field.data not in self._households:
+            raise ValidationError(_("Choose the household you visited."))
 
     def validate_visited_on(self, field):
         _not_in_the_future(_("The visit cannot be in the future."), field)

@@ -439,12 +439,10 @@ def _matches(household: Household, q: str, surname: str, group: str) -> bool:
     return q in household.head_name or q in household.house_number
 
 
-@bp.get("/pledge")
-@at_the_kiosk
-def pick_household():
-    """Who is pledging? Search by house number on the number pad, by surname, or by name."""
-    village = village_or_404()
-    pact = queries.current_pact(village)
+def _picker(village: Village, pact: Pact | None, endpoint: str) -> dict:
+    """What the household picker shows — the pledge screen's and the visit's, one component
+    (pacts/_picker.html): the households the number pad's digits, a surname or a group find, and the
+    buttons that narrow them. ``endpoint`` is the page the picker searches on."""
     everyone = register(village)
     q = (request.args.get("q") or "").strip()[:20]
     surname = (request.args.get("surname") or "").strip()[:2]
@@ -452,9 +450,20 @@ def pick_household():
     found = [h for h in everyone if _matches(h, q, surname, group)]
     surnames = sorted({h.head_name[0] for h in everyone if h.head_name}, key=lambda s: s.encode("gb18030"))
     groups = sorted({h.group_name for h in everyone if h.group_name}, key=natural_key)
-    return render("pacts/pick.html", "pacts/_pick_results.html", pact=pact, households=found[:MAX_RESULTS],
-                  more=max(0, len(found) - MAX_RESULTS), pledged=queries.pledges_for(pact) if pact else {},
-                  q=q, surname=surname, group=group, surnames=surnames, groups=groups)
+    return dict(households=found[:MAX_RESULTS], more=max(0, len(found) - MAX_RESULTS), search_endpoint=endpoint,
+                pledged=queries.pledges_for(pact) if pact else {}, q=q, surname=surname, group=group,
+                surnames=surnames, groups=groups)
+
+
+@bp.get("/pledge")
+@at_the_kiosk
+def pick_household():
+    """Who is pledging? Search by house number on the number pad, by surname, or by name."""
+    village = village_or_404()
+    pact = queries.current_pact(village)
+    return render("pacts/pick.html", "pacts/_pick_results.html", pact=pact,
+                  pick_url=lambda h: url_for("pacts.pledge", household_id=h.id),
+                  **_picker(village, pact, "pacts.pick_household"))
 
 
 def _pledge_page(household: Household, pact: Pact, form: PledgeForm):
@@ -581,15 +590,24 @@ def visits():
 @bp.route("/visits/new", methods=["GET", "POST"])
 @role_required("record")
 def new_visit():
+    """Which household was visited (the pledge screen's picker), then what the visit covered."""
     village = village_or_404()
     everyone = register(village)
     if request.method == "GET":
+        household_id = request.args.get("household", "")
+        if not household_id:
+            pact = queries.current_pact(village)
+            return render("pacts/visit_pick.html", "pacts/_pick_results.html", last_visits=queries.last_visits(village),
+                          pick_url=lambda h: url_for("pacts.new_visit", household=h.id),
+                          **_picker(village, pact, "pacts.new_visit"))
+        household = record_or_404(Household, household_id)
         form = VisitForm(everyone, formdata=None, visited_on=local_today(), visitors=acting_person().name or "",
-                         household_id=request.args.get("household", ""))
-        return render("pacts/visit_new.html", form=form)
+                         household_id=household.id)
+        return render("pacts/visit_new.html", form=form, household=household)
     form = VisitForm(everyone)
     if not form.validate_on_submit():
-        return render("pacts/visit_new.html", form=form)
+        household = next((h for h in everyone if h.id == form.household_id.data), None)
+        return render("pacts/visit_new.html", form=form, household=household)
     if db.session.get(DoorVisit, form.client_id.data) is None:  # a replay: it is saved already
         household = record_or_404(Household, form.household_id.data)
         service.record_visit(household, form.client_id.data, visited_on=form.visited_on.data,
