@@ -306,3 +306,43 @@ def test_a_visit_picks_its_household_by_touch_with_the_pledge_screens_picker(liv
     page.wait_for_timeout(100)
     assert in_view(page, ".flash")
     screenshot(page, "ux-visit-saved-800x480")
+
+
+# ---- the screens this issue changed, in both languages, to look at --------------------------------
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
+def test_the_changed_screens_in_both_languages(live_server, kiosk_page, screenshot, lang):
+    page, base = kiosk_page, live_server.url
+    sign_in_by_tapping(page, base, "陈建国")
+    page.goto(f"{base}/lang/{lang}?next=/organisation/")
+    screenshot(page, f"ux-roster-{lang}-800x480")
+    page.goto(f"{base}/organisation/new")
+    page.locator("input[name=new_pin]").scroll_into_view_if_needed()
+    screenshot(page, f"ux-person-new-pin-{lang}-800x480")
+    page.goto(f"{base}/organisation/")
+    page.locator("#roster a.row", has_text="李伟").tap()
+    page.wait_for_selector("#person-form")
+    page.locator("input[name=new_pin]").scroll_into_view_if_needed()
+    screenshot(page, f"ux-person-edit-pin-{lang}-800x480")
+    # a hydrant registered today: due in three months, not overdue
+    page.goto(f"{base}/hydrants/new")
+    page.fill("input[name=location]", "新村路口")
+    scroll_to_bottom(page)
+    page.tap("#hydrant-form button[type=submit]")
+    page.wait_for_selector("#asset")
+    assert page.get_attribute("#asset", "data-state") == "fine"
+    screenshot(page, f"ux-hydrant-new-{lang}-800x480")
+    page.goto(f"{base}/hydrants/labels")
+    screenshot(page, f"ux-labels-unenrolled-{lang}-800x480")
+    page.goto(f"{base}/pact/visits/new")
+    page.wait_for_selector("[data-kp-key='1']")
+    screenshot(page, f"ux-visit-pick-{lang}-800x480")
+    page.locator("#household-results a.household-pick").first.tap()
+    page.wait_for_selector("#visit-form")
+    screenshot(page, f"ux-visit-form-{lang}-800x480")
+    page.goto(f"{base}/pact/")
+    page.locator("form[action$='/pact/drafts'] button").first.tap()
+    page.wait_for_selector("#adopt")
+    page.locator("#adopt .btn-danger").tap()
+    page.wait_for_selector("dialog[data-ask-first][open]")
+    screenshot(page, f"ux-confirm-discard-{lang}-800x480")
