@@ -11,18 +11,21 @@ numbers as people type them, with the messages every form shares.
 - :func:`parse_number` / :func:`parse_int` — digits as typed on any keyboard (full-width accepted), and
   nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, docs/pitfalls.md);
 - :class:`VersionedForm` — an edit form carries the version of the record it was opened on, so that a
-  save over a newer version (sync brought the township's change meanwhile) is refused and shown.
+  save over a newer version (sync brought the township's change meanwhile) is refused and shown field
+  by field, and saving again stores what the person then sees.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
 import uuid
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -60,23 +63,114 @@ class ClientIdForm(FlaskForm):
         self.client_id.data = valid_client_id(self.client_id.data)
 
 
+@dataclass
+class Change:
+    """A field the other side changed while the form was open: what is stored now, and what the form
+    holds — ``taken``: the person had left it alone, so the stored value is now in the form; otherwise
+    both changed it, and the form keeps what the person typed (saving again overwrites)."""
+
+    name: str
+    label: str
+    stored: str
+    typed: str
+    taken: bool
+
+
 class VersionedForm(FlaskForm):
-    """An edit form of a synced record: ``VersionedForm(record=record)``. It carries the version the
-    record had when the form was opened (hidden ``version``); saving over a newer version fails
-    validation with :data:`EDITED_MEANWHILE` on the ``version`` field, instead of overwriting silently.
-    Templates show ``field_errors(form.version)``."""
+    """An edit form of a synced record: ``VersionedForm(record=record)`` (loaded from the record). It
+    carries the version the record had when the form was opened (hidden ``version``) and the values it
+    showed then (hidden ``opened``). A save over a newer version — sync brought the township's change,
+    or someone saved on another screen — is refused when the other side changed something the form
+    shows: :attr:`changed_meanwhile` lists it field by field (:class:`Change`), the fields the person
+    had left alone take the stored value, and the form now carries the new version, so that saving again
+    deliberately stores what it holds. Nothing is overwritten unseen, and nobody is stuck. A newer
+    version that changed nothing the form shows is no conflict: the save writes only the form's fields.
+    A form that mirrors none of the record's columns (settling a sync conflict) is refused on any newer
+    version. Templates show ``edited_meanwhile(form)`` (macros.html)."""
 
     version = HiddenField()
+    opened = HiddenField()
 
     def __init__(self, *args, record=None, **kwargs):
+        if record is not None:
+            kwargs.setdefault("obj", record)
         super().__init__(*args, **kwargs)
         self._record = record
-        if record is not None and not self.is_submitted():
-            self.version.data = str(record.version)
+        self.changed_meanwhile: list[Change] = []
+        if record is not None and self.version.raw_data is None:  # opened now, not sent back
+            self._open_at(record)
 
-    def validate_version(self, field):
-        if self._record is not None and (field.data or "") != str(self._record.version):
-            raise ValidationError(EDITED_MEANWHILE)
+    def _compared(self) -> list:
+        """The fields that mirror a column of the record."""
+        skip = {"version", "opened", "csrf_token", "client_id"}
+        return [f for f in self if f.name not in skip and hasattr(self._record, f.name)]
+
+    def _stored(self, field):
+        # a twin of the field loaded with the stored value (copy.copy would make an UnboundField: WTForms'
+        # Field.__new__ answers one for a field made outside a form)
+        twin = object.__new__(type(field))
+        twin.__dict__.update(field.__dict__, raw_data=None)
+        twin.process(None, data=getattr(self._record, field.name))
+        return _comparable(twin)
+
+    def _open_at(self, record) -> None:
+        self.version.data = str(record.version)
+        self.opened.data = json.dumps({f.name: self._stored(f) for f in self._compared()}, ensure_ascii=False)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        record = self._record
+        if record is None or (self.version.raw_data or [""])[0] == str(record.version):
+            return valid
+        try:
+            opened = json.loads(self.opened.data or "")
+        except ValueError:
+            opened = None
+        if not isinstance(opened, dict):
+            opened = None  # not known: anything that differs from what is stored counts as changed
+        compared = self._compared()
+        for field in compared:
+            stored, typed = self._stored(field), _comparable(field)
+            before = opened.get(field.name) if opened is not None else typed
+            if stored == before or stored == typed:
+                continue  # the other side did not change it, or made the same change
+            taken = opened is not None and typed == before
+            self.changed_meanwhile.append(Change(field.name, field.label.text, _display(field, stored),
+                                                 _display(field, typed), taken))
+            if taken:
+                field.process(None, data=getattr(record, field.name))
+                field.raw_data = None
+        if compared and not self.changed_meanwhile:
+            return valid
+        self._open_at(record)
+        self.version.errors = [*self.version.errors, EDITED_MEANWHILE]
+        return False
+
+
+def _comparable(field):
+    """What a field holds, in a form that compares equal whether it was typed or loaded from a record."""
+    if isinstance(field, BooleanField):
+        return bool(field.data)
+    if isinstance(field.data, (list, tuple)):
+        return sorted(str(v) for v in field.data)
+    if isinstance(field, (SelectField, RadioField)) or not hasattr(field, "_value"):
+        return "" if field.data is None else str(field.data)
+    return field._value().strip()
+
+
+def _display(field, value) -> str:
+    """A compared value as the person reads it: choices by their labels, yes or no, "(empty)"."""
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    labels = {}
+    if getattr(field, "choices", None) is not None:
+        found = field.choices() if callable(field.choices) else field.choices
+        labels = {str(value): str(label) for value, label, *_rest in found}
+    if isinstance(value, list):
+        order = list(labels)
+        ranked = sorted(value, key=lambda v: order.index(v) if v in order else len(order))
+        return "、".join(labels.get(v, v) for v in ranked) or str(_l("(empty)"))
+    return labels.get(value, value) or str(_l("(empty)"))
 
 
 def strip(value):

@@ -18,15 +18,34 @@ import qrcode.image.svg
 from flask import current_app, request
 from markupsafe import Markup
 
+from . import registry
+
 QUIET_ZONE = 4
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q
 
 
-def public_base() -> tuple[str, str]:
-    """(SCHEME, HOST[/PATH]) of the public host: PUBLIC_URL's, else the address this request came to."""
+def _known_public_address() -> str:
+    """PUBLIC_URL when set, else the township server this kiosk was enrolled with; "" when neither."""
     configured = (current_app.config.get("PUBLIC_URL") or "").strip()
     if configured:
-        parts = urlsplit(configured if "//" in configured else f"https://{configured}")
+        return configured
+    enrolled = registry.get().enrolled_server
+    return ((enrolled() if enrolled else None) or "").strip()
+
+
+def has_public_address() -> bool:
+    """Whether labels point somewhere residents' phones can reach (else to the address of this request,
+    which on a kiosk is the kiosk itself)."""
+    return bool(_known_public_address())
+
+
+def public_base() -> tuple[str, str]:
+    """(SCHEME, HOST[/PATH]) of the public host: PUBLIC_URL's, else the enrolled township server's
+    (a kiosk prints labels at http://localhost, which no phone reaches), else the address this request
+    came to (the township itself)."""
+    known = _known_public_address()
+    if known:
+        parts = urlsplit(known if "//" in known else f"https://{known}")
         scheme = "HTTP" if parts.scheme.lower() == "http" else "HTTPS"
         return scheme, (parts.netloc + parts.path.rstrip("/")).upper()
     return request.scheme.upper(), request.host.upper()

@@ -67,6 +67,9 @@ class Registry:
     status: Callable[[], tuple[str, str, str]] | None = None
     # returns the village code this kiosk was enrolled for, or None; the sync screens register it
     enrolled_village: Callable[[], str | None] | None = None
+    # returns the address of the township server this kiosk was enrolled with, or None; the sync
+    # screens register it (QR labels and posters point there)
+    enrolled_server: Callable[[], str | None] | None = None
     # demo loaders: called with the demo Village, in order, inside one transaction each
     demo: list[tuple[int, str, Callable]] = field(default_factory=list)
 

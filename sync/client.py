@@ -191,11 +191,23 @@ class Batch:
 
 
 def pending_count(st: SyncState | None = None) -> int:
-    st = st or state()
-    q = sa.select(sa.func.count()).select_from(SyncOutbox).where(SyncOutbox.seq > st.push_acked)
-    if st.village_code:
-        q = q.where(SyncOutbox.village_id == st.village_code)
+    """The changes that will be sent: outbox entries beyond the acknowledged sequence, of this device's
+    village — the enrolled one, or before enrolment the one the application serves (its ``village``
+    hook). Township-wide rows never count: a device may not send them. The one count every screen and
+    ``flask sync status`` show."""
+    st = st if st is not None else session().get(SyncState, 1)
+    village = (st.village_code if st is not None else None) or _home_village()
+    q = sa.select(sa.func.count()).select_from(SyncOutbox)
+    if st is not None:
+        q = q.where(SyncOutbox.seq > st.push_acked)
+    if village:
+        q = q.where(SyncOutbox.village_id == village)
     return session().scalar(q) or 0
+
+
+def _home_village() -> str | None:
+    hook = extension().village
+    return hook() if hook is not None else None
 
 
 def _drop_unsendable(st: SyncState) -> None:
@@ -720,11 +732,7 @@ def summary() -> dict:
         SyncConflict.status == "open", SyncConflict.deleted.is_(False))) + session().scalar(
         sa.select(sa.func.count()).select_from(SyncHeld).where(SyncHeld.status == "open", SyncHeld.deleted.is_(False)))
     files = session().scalar(sa.select(sa.func.count()).select_from(SyncBlobQueue))
-    if st is None:
-        return {"enrolled": False, "pending": session().scalar(sa.select(sa.func.count()).select_from(SyncOutbox)),
-                "conflicts": open_conflicts, "files": files, "state": None}
-    return {"enrolled": bool(st.device_id), "pending": pending_count(st) if st.device_id else
-            session().scalar(sa.select(sa.func.count()).select_from(SyncOutbox)),
+    return {"enrolled": bool(st is not None and st.device_id), "pending": pending_count(st),
             "conflicts": open_conflicts, "files": files, "state": st}
 
 

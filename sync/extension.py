@@ -17,6 +17,8 @@ class SyncExtension:
     reference: list[Callable[[str], dict]] = field(default_factory=list)
     # device: called with the enrolment reply inside the enrolment transaction
     on_enrol: list[Callable[[dict], None]] = field(default_factory=list)
+    # device: the village this device serves before it is enrolled (what its pending count counts)
+    village: Callable[[], str | None] | None = None
     # table -> new natural-key values for a held row of it (sync.register_new_key)
     new_key: dict[str, Callable[[dict], dict]] = field(default_factory=dict)
     # both: called with (table name, ids) for the rows replication has just written, in the same

@@ -1,6 +1,7 @@
 """The committee keeps the village fire-safety organisation roster and prints its filing sheet."""
 from kiosk.extensions import db
 from kiosk.village import Person
+from tests.edit_forms import opened
 
 
 def person_named(app, name):
@@ -22,8 +23,9 @@ def test_the_committee_adds_a_volunteer_with_a_pin(app, committee):
 
 def test_editing_bumps_the_record_version_for_sync(app, committee):
     before = person_named(app, "张磊")
-    committee.post(f"/organisation/{before.id}/edit", data={
-        "name": "张磊", "phone": "13857712307", "duties": ["volunteer", "grid"], "active": "y"})
+    url = f"/organisation/{before.id}/edit"
+    committee.post(url, data={"name": "张磊", "phone": "13857712307", "duties": ["volunteer", "grid"], "active": "y",
+                              **opened(committee, url)})
     after = person_named(app, "张磊")
     assert after.version == before.version + 1 and after.hlc > before.hlc
     assert after.duties == ["grid", "volunteer"]
@@ -56,7 +58,7 @@ def test_only_one_first_responsible_person(committee):
 
 def test_removing_a_person_leaves_a_tombstone_and_their_pin_goes(app, committee):
     target = person_named(app, "李伟")
-    assert committee.post(f"/organisation/{target.id}/remove").status_code == 303
+    assert committee.post(f"/organisation/{target.id}/remove", data={"confirm": "yes"}).status_code == 303
     roster = committee.get("/organisation/").get_data(as_text=True).split('id="roster"')[1]
     assert "李伟" not in roster
     with app.app_context():
@@ -67,7 +69,7 @@ def test_removing_a_person_leaves_a_tombstone_and_their_pin_goes(app, committee)
 
 def test_the_roster_shows_what_the_filing_still_lacks(app, committee):
     assert "志愿消防队现有" not in committee.get("/organisation/").get_data(as_text=True)
-    committee.post(f"/organisation/{person_named(app, '周杰').id}/remove")
+    committee.post(f"/organisation/{person_named(app, '周杰').id}/remove", data={"confirm": "yes"})
     page = committee.get("/organisation/").get_data(as_text=True)
     assert "志愿消防队现有 4 人，标准要求不少于 5 人。" in page
 
@@ -124,3 +126,39 @@ def test_the_roster_overview_asks_the_database_once_however_many_villages(app):
     _, one = summaries_for(app, "organisation", ["330326100201"])
     many, statements = summaries_for(app, "organisation", [f"330326100{n}" for n in range(201, 260)])
     assert statements == one == 1 and len(many) == 59
+
+
+# ---- what a new committee member tripped over (issue 12) -----------------------------------------
+
+def test_the_roster_lists_people_by_duty_then_name(committee):
+    """First responsible person, safety manager, committee, grid, patrol, volunteers; each group by
+    name in pinyin order (黄 before 周, 李 before 吴 before 张), not by character code."""
+    import re
+    roster = committee.get("/organisation/").get_data(as_text=True).split('id="roster"')[1]
+    names = re.findall(r'<span class="row-title">([^<\s]+)', roster)
+    assert names == ["陈建国", "林海燕", "王德明", "郑晓丽", "黄志强", "周杰", "李伟", "吴小军", "张磊"]
+
+
+def test_inactive_people_come_last_on_the_roster(app, committee):
+    import re
+    chen = person_named(app, "陈建国")
+    with app.app_context():
+        db.session.get(Person, person_named(app, "王德明").id).active = False
+        db.session.commit()
+    roster = committee.get("/organisation/").get_data(as_text=True).split('id="roster"')[1]
+    names = re.findall(r'<span class="row-title">([^<\s]+)', roster)
+    assert names[0] == chen.name and names[-1] == "王德明"
+
+
+def test_a_new_persons_pin_field_does_not_speak_of_keeping_a_pin(committee):
+    page = committee.get("/organisation/new").get_data(as_text=True)
+    assert "留空" not in page and "新的登录密码" not in page
+    assert "一体机登录密码" in page and "不设密码，此人就不能在一体机上登录" in page
+
+
+def test_an_existing_persons_pin_field_says_what_empty_means(app, committee):
+    with_pin, without_pin = person_named(app, "李伟"), person_named(app, "张磊")
+    page = committee.get(f"/organisation/{with_pin.id}/edit").get_data(as_text=True)
+    assert "留空则保留现在的密码" in page
+    page = committee.get(f"/organisation/{without_pin.id}/edit").get_data(as_text=True)
+    assert "保留" not in page and "还没有登录密码" in page

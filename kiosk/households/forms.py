@@ -10,12 +10,14 @@ from flask_wtf.file import FileField
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import MAX_CHARS, ClientIdForm, strip
+from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, strip
 from ..validators import phone_number
 from . import service
 
 
-class HouseholdForm(ClientIdForm):
+class HouseholdForm(ClientIdForm, VersionedForm):
+    """A new household (its ``client_id``), or one edited (``record=household``, ``editing`` too)."""
+
     house_number = StringField(_l("House number"), filters=[strip], validators=[
         DataRequired(message=_l("Enter the house number.")), Length(max=20, message=MAX_CHARS)])
     head_name = StringField(_l("Head of household"), filters=[strip], validators=[

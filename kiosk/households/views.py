@@ -5,10 +5,12 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 
 from ..auth import role_required
+from ..confirm import ask_first, confirmed
 from ..context import record_or_404, village_or_404
 from ..extensions import db
 from ..forms import EmptyForm
 from ..records import commit_once
+from ..pacts.queries import last_pledges, visits_to
 from ..village.models import Household
 from ..web import hx_redirect, render
 from . import importer, service
@@ -48,7 +50,7 @@ def new():
 @role_required("manage")
 def edit(household_id: str):
     household = record_or_404(Household, household_id)
-    form = HouseholdForm(obj=household, village=village_or_404(), editing=household)
+    form = HouseholdForm(record=household, village=village_or_404(), editing=household)
     if form.validate_on_submit():
         service.change(household, form.values)
         db.session.commit()
@@ -63,6 +65,15 @@ def remove(household_id: str):
     household = record_or_404(Household, household_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        pledges, visits = len(last_pledges(household)), len(visits_to(household))
+        return ask_first(
+            _("Remove household %(number)s (%(name)s) from the register?", number=household.house_number,
+              name=household.head_name),
+            consequences=[_("It leaves the pact's pledge list and the door-to-door list."),
+                          _("Its pledges (%(pledges)d) and door-to-door visits (%(visits)d) stay in the records.",
+                            pledges=pledges, visits=visits)],
+            yes=_("Remove from the register"), back=url_for("households.edit", household_id=household.id))
     service.remove(household)
     db.session.commit()
     flash(_("Household %(number)s removed from the register.", number=household.house_number), "success")

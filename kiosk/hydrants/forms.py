@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import MAX_CHARS, ClientIdForm, choices, one_of, parse_number, strip
+from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, choices, one_of, parse_number, strip
 from ..validators import phone_number
 from .models import (HYDRANT_KINDS, ICE_STATES, INSPECTION_ITEMS, ITEM_RESULTS, POOL_CHECK_KINDS, PROBLEMS,
                      STATUSES, WATER_LEVELS, WATER_SOURCES)
@@ -35,9 +34,10 @@ def _given(field) -> bool:
     return field.data not in (None, "")
 
 
-class PlaceForm(ClientIdForm):
+class PlaceForm(ClientIdForm, VersionedForm):
     """What a hydrant and a pool share: where it is on the plot, its status and a note. The subclass
-    names the place itself (``location``), each in its own words."""
+    names the place itself (``location``), each in its own words. A new one has a ``client_id``; an
+    edited one is loaded from its record (``record=asset``), whose version the form carries."""
 
     latitude = StringField(_l("Latitude (°N)"), filters=[strip], description=_coordinate_help)
     longitude = StringField(_l("Longitude (°E)"), filters=[strip])
@@ -186,7 +186,9 @@ def _month_choices():
     return choices({str(n): _("Every %(n)d months", n=n) if n > 1 else _("Every month") for n in INTERVAL_MONTHS})
 
 
-class IntervalsForm(FlaskForm):
+class IntervalsForm(VersionedForm):
+    """The township's intervals; ``record``: its row, when it has set them (else the defaults show)."""
+
     hydrant_months = SelectField(_l("Hydrant inspections"), choices=_month_choices, validate_choice=False)
     pool_months = SelectField(_l("Water-level checks of fire water pools"), choices=_month_choices,
                               validate_choice=False)

@@ -80,10 +80,15 @@ def find_asset(code: str | None, include_deleted: bool = False, village_code: st
     return None
 
 
+def latest_intervals(township_code: str) -> InspectionIntervals | None:
+    """The intervals a township has set, None when it has set none."""
+    return db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
+                             .order_by(InspectionIntervals.id.desc()).limit(1))
+
+
 def intervals_for(township_code: str) -> tuple[int, int]:
     """(hydrant months, pool months) for a township; the defaults when it has set none."""
-    row = db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
-                            .order_by(InspectionIntervals.id.desc()).limit(1))
+    row = latest_intervals(township_code)
     if row is None:
         return DEFAULT_MONTHS
     return row.hydrant_months, row.pool_months
@@ -160,13 +165,17 @@ def _latest(model, key, village_code: str, extra=None) -> dict:
     return {getattr(r, key.key): r for r in rows}
 
 
+def due_at(registered: dt.datetime, last_checked: dt.datetime | None, months: int) -> dt.datetime:
+    """When the next inspection (pools: water-level check) is due: an interval after the last one, and
+    for an asset never inspected, an interval after it was registered. The list, the asset's page and
+    the township's summary all count "overdue" by this."""
+    return add_months(last_checked or registered, months)
+
+
 def asset_state(asset, last, months: int, now: dt.datetime | None = None,
                 hazards: AssetHazards = AssetHazards()) -> AssetState:
-    now = now or utcnow()
-    # never inspected: due from the day it was registered
-    since = last.recorded_at if last is not None else asset.recorded_at
-    due = add_months(since, months)
-    return AssetState(asset=asset, last=last, due_at=due, overdue=last is None or due < now, hazards=hazards)
+    due = due_at(asset.recorded_at, last.recorded_at if last is not None else None, months)
+    return AssetState(asset=asset, last=last, due_at=due, overdue=due < (now or utcnow()), hazards=hazards)
 
 
 def village_states(village) -> list[AssetState]:
@@ -212,6 +221,14 @@ def history(asset, limit: int = 20) -> list:
         query = sa.select(PoolCheck).where(PoolCheck.pool_id == asset.id, PoolCheck.deleted.is_(False)) \
             .order_by(PoolCheck.recorded_at.desc())
     return db.session.scalars(query.limit(limit)).all()
+
+
+def check_count(asset) -> int:
+    """How many inspections (a pool: checks) the asset has had."""
+    model, key = (HydrantInspection, HydrantInspection.hydrant_id) if asset.asset_kind == "hydrant" else \
+        (PoolCheck, PoolCheck.pool_id)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model)
+                             .where(key == asset.id, model.deleted.is_(False))) or 0
 
 
 def label_url(code: str) -> str:
@@ -370,8 +387,7 @@ def file_report(asset, *, client_id: str, problem: str, description: str, phone:
 # ---- the township's intervals -------------------------------------------------------------------
 
 def set_intervals(township_code: str, hydrant_months: int, pool_months: int) -> InspectionIntervals:
-    row = db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
-                            .order_by(InspectionIntervals.id.desc()).limit(1))
+    row = latest_intervals(township_code)
     if row is None:
         row = InspectionIntervals(village_id=township_code)
         db.session.add(row)
@@ -410,14 +426,14 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     pools = _assets_with_latest(WaterPool, PoolCheck, PoolCheck.pool_id, codes, "water_pool",
                                 PoolCheck.check_kind == "level")
     for figure, which, rows in (("hydrants", 0, hydrants), ("pools", 1, pools)):
-        for village, status, open_hazards, unconfirmed, last in rows:
+        for village, status, open_hazards, unconfirmed, registered, last in rows:
             found = summaries[village]
             months = intervals.get(townships.get(village), DEFAULT_MONTHS)[which]
             found[figure] += 1
             found["defective"] += status == "defect" or (open_hazards or 0) > (unconfirmed or 0)
             found["out_of_service"] += status == "out_of_service"
             found["reported"] += (unconfirmed or 0) > 0
-            found["overdue"] += last is None or add_months(last, months) < now
+            found["overdue"] += due_at(registered, last, months) < now
             if last is not None and (found["last_checked"] is None or last > found["last_checked"]):
                 found["last_checked"] = last
     for found in summaries.values():
@@ -436,8 +452,8 @@ def _intervals_of(township_codes: set[str]) -> dict[str, tuple[int, int]]:
 
 
 def _assets_with_latest(model, checks, asset_id, codes, subject: str, only=None):
-    """(village, status, open hazards, unacknowledged residents' reports, latest check or None) per
-    live asset of the villages."""
+    """(village, status, open hazards, unacknowledged residents' reports, registered, latest check or
+    None) per live asset of the villages."""
     where = [checks.deleted.is_(False), checks.village_id.in_(codes)]
     if only is not None:
         where.append(only)
@@ -445,7 +461,8 @@ def _assets_with_latest(model, checks, asset_id, codes, subject: str, only=None)
               .where(*where).group_by(asset_id).subquery())
     hazards = hazard_queries.subject_summary((subject,), codes)
     return db.session.execute(
-        sa.select(model.village_id, model.status, hazards.c.open, hazards.c.unconfirmed, latest.c.at)
+        sa.select(model.village_id, model.status, hazards.c.open, hazards.c.unconfirmed, model.recorded_at,
+                  latest.c.at)
         .outerjoin(latest, latest.c.asset_id == model.id)
         .outerjoin(hazards, hazards.c.subject_id == model.id)
         .where(model.village_id.in_(codes), model.deleted.is_(False))).all()

@@ -10,16 +10,18 @@ import hmac
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth import may, role_required
+from ..confirm import ask_first, confirmed
 from ..context import acting_person, current_village, village_or_404
 from ..extensions import db
 from ..hazards import queries as hazard_queries
 from ..hazards.models import Hazard
 from ..hazards.service import acting
 from ..photos import store_photo_of, too_large_message
-from ..qr import symbol_svg
+from ..qr import has_public_address, symbol_svg
 from ..records import commit_once
 from ..village import Village
 from ..web import hx_redirect, public, render
@@ -152,9 +154,9 @@ def show(code: str):
 def edit(code: str):
     asset = _asset_or_404(code)
     if asset.asset_kind == "hydrant":
-        form, template = HydrantForm(obj=asset), "hydrants/edit.html"
+        form, template = HydrantForm(record=asset), "hydrants/edit.html"
     else:
-        form, template = PoolForm(obj=asset), "hydrants/edit_pool.html"
+        form, template = PoolForm(record=asset), "hydrants/edit_pool.html"
     if form.validate_on_submit():
         service.update(asset, form.values())
         db.session.commit()
@@ -167,6 +169,20 @@ def edit(code: str):
 @role_required("manage")
 def remove(code: str):
     asset = _asset_or_404(code)
+    if not confirmed():
+        checks = service.check_count(asset)
+        consequences = [ngettext("Its %(num)d inspection stays in the records.",
+                                 "Its %(num)d inspections stay in the records.", checks)
+                        if asset.asset_kind == "hydrant" else
+                        ngettext("Its %(num)d check stays in the records.", "Its %(num)d checks stay in the records.",
+                                 checks)]
+        if hazards := len(service.hazards_about(asset)):
+            consequences.append(ngettext("%(num)d open hazard about it stays in the hazard register.",
+                                         "%(num)d open hazards about it stay in the hazard register.", hazards))
+        consequences.append(_("Its label no longer opens a page: a resident who scans it is told it is not "
+                              "registered."))
+        return ask_first(_("Remove %(what)s %(code)s from the registry?", what=asset.title, code=asset.code),
+                         consequences=consequences, yes=_("Remove from the registry"), back=_shown(asset))
     service.remove(asset)
     db.session.commit()
     flash(_("%(code)s removed from the registry.", code=asset.code), "success")
@@ -268,7 +284,7 @@ def label_sheet():
     village = village_or_404()
     sheet = [(s.asset, symbol_svg(service.label_url(s.asset.code))) for s in service.village_states(village)]
     return render("hydrants/labels.html", sheet=sheet, village=village,
-                  configured=bool((current_app.config.get("PUBLIC_URL") or "").strip()),
+                  configured=has_public_address(),
                   example=service.label_url("XXXXXX"))
 
 
@@ -281,7 +297,8 @@ def intervals():
     village = village_or_404()
     township = village.township_code
     hydrant_months, pool_months = service.intervals_for(township)
-    form = IntervalsForm(data={"hydrant_months": str(hydrant_months), "pool_months": str(pool_months)})
+    form = IntervalsForm(record=service.latest_intervals(township),
+                         data={"hydrant_months": str(hydrant_months), "pool_months": str(pool_months)})
     if request.method == "POST":
         if not may("staff"):
             abort(403)

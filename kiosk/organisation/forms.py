@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth import security
-from ..forms import MAX_CHARS, choices, strip
+from ..forms import MAX_CHARS, VersionedForm, choices, strip
 from ..validators import phone_number
 from ..village.models import DUTIES
 from .service import SINGLE_DUTIES, holders
 
 
-class PersonForm(FlaskForm):
+class PersonForm(VersionedForm):
+    """A new person, or one of the roster edited (``record=person``)."""
+
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(message=_l("Enter the name.")), Length(max=20, message=MAX_CHARS)])
     phone = StringField(_l("Phone"), filters=[strip], validators=[
@@ -27,14 +28,24 @@ class PersonForm(FlaskForm):
                                  validators=[DataRequired(message=_l("Choose at least one duty."))])
     trained = BooleanField(_l("Has had fire-fighting training"))
     active = BooleanField(_l("Active"), default=True)
-    new_pin = PasswordField(_l("New kiosk PIN (leave empty to keep)"), validators=[Optional()])
+    new_pin = PasswordField(_l("PIN for the kiosk"), validators=[Optional()])
 
-    def __init__(self, *args, people: list = (), person_id: str | None = None, **kwargs):
+    def __init__(self, *args, people: list = (), person_id: str | None = None, has_pin: bool = False, **kwargs):
         """``people``: the village's roster, for the duties only one person may hold; ``person_id``:
-        the person being edited (who may keep their own duty)."""
+        the person being edited (who may keep their own duty), None for a new person; ``has_pin``:
+        whether that person has a PIN already (what an empty PIN field then means)."""
         super().__init__(*args, **kwargs)
         self.duties.choices = choices(DUTIES)
         self._people, self._person_id = list(people), person_id
+        if has_pin:
+            self.new_pin.label.text = _("New kiosk PIN")
+            self.new_pin.description = _("Leave empty to keep the current PIN.")
+        elif person_id is not None:
+            self.new_pin.description = _("This person has no PIN yet and cannot sign in at the kiosk. "
+                                         "A PIN is 4 to 8 digits.")
+        else:
+            self.new_pin.description = _("Optional. Without a PIN this person cannot sign in at the kiosk. "
+                                         "A PIN is 4 to 8 digits.")
 
     def validate_new_pin(self, field):
         if field.data:

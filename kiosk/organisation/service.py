@@ -15,11 +15,23 @@ SINGLE_DUTIES = ("first_responsible", "safety_manager")
 MIN_VOLUNTEERS = 5
 
 
+_RANK = {duty: i for i, duty in enumerate(DUTIES)}
+
+
+def duty_order(person: Person) -> tuple:
+    """Where a person stands on the roster: by their highest duty in the filing's order (first
+    responsible person, safety manager, committee, grid, patrol, volunteers), then by name in
+    pinyin order (GB 18030 orders the common characters by pinyin; code points do not)."""
+    rank = min((_RANK.get(d, len(_RANK)) for d in person.duties or []), default=len(_RANK))
+    return rank, person.name.encode("gb18030", errors="replace")
+
+
 def roster(village: Village | None) -> list[Person]:
+    """The village's people in duty order, those no longer active last."""
     if village is None:
         return []
-    return db.session.scalars(Person.live().where(Person.village_id == village.code)
-                              .order_by(Person.active.desc(), Person.name)).all()
+    people = db.session.scalars(Person.live().where(Person.village_id == village.code)).all()
+    return sorted(people, key=lambda p: (not p.active, *duty_order(p)))
 
 
 def holders(people: list[Person], duty: str, except_id: str | None = None) -> list[Person]:
@@ -36,6 +48,12 @@ def filing_gaps(people: list[Person]) -> list[str]:
     if len(volunteers) < MIN_VOLUNTEERS:
         gaps.append(_("The volunteer team has %(n)d members; the standard asks for at least 5.", n=len(volunteers)))
     return gaps
+
+
+def gaps_without(people: list[Person], person: Person) -> list[str]:
+    """What the filing would newly lack if ``person`` left the roster."""
+    now = set(filing_gaps(people))
+    return [gap for gap in filing_gaps([p for p in people if p.id != person.id]) if gap not in now]
 
 
 def save_person(person: Person, *, name: str, phone: str | None, post: str | None, duties: list[str],
@@ -62,9 +80,7 @@ def remove_person(person: Person) -> None:
 
 def filing_sheet(village: Village) -> dict:
     """备案表: leaders first, then the committee, grid, patrol and volunteers."""
-    rank = {duty: i for i, duty in enumerate(DUTIES)}
-    people = sorted((p for p in roster(village) if p.active),
-                    key=lambda p: (min((rank.get(d, 99) for d in p.duties or []), default=99), p.name))
+    people = [p for p in roster(village) if p.active]
     first = next(iter(holders(people, "first_responsible")), None)
     manager = next(iter(holders(people, "safety_manager")), None)
     groups = [(DUTIES[d], holders(people, d)) for d in ("committee", "grid", "patrol", "volunteer")]

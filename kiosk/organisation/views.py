@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..auth import current_person, role_required, security
+from ..confirm import ask_first, confirmed
 from ..context import current_village, local_today, record_or_404, village_or_404
 from ..extensions import db
 from ..village.models import Person
@@ -48,7 +49,8 @@ def new():
 @role_required("manage")
 def edit(person_id: str):
     person = record_or_404(Person, person_id)
-    form = PersonForm(obj=person, people=service.roster(village_or_404()), person_id=person.id)
+    form = PersonForm(record=person, people=service.roster(village_or_404()), person_id=person.id,
+                      has_pin=person.id in security.person_ids_with_pin())
     if form.validate_on_submit():
         _save(form, person)
         db.session.commit()
@@ -65,6 +67,13 @@ def remove(person_id: str):
     if me is not None and me.id == person.id:
         flash(_("You cannot remove yourself."), "error")
         return hx_redirect(url_for("organisation.edit", person_id=person.id))
+    if not confirmed():
+        has_pin = person.id in security.person_ids_with_pin()
+        consequences = [_("Their kiosk PIN stops working at once.")] if has_pin else []
+        consequences += [_("Then: %(gap)s", gap=gap)
+                         for gap in service.gaps_without(service.roster(village_or_404()), person)]
+        return ask_first(_("Remove %(name)s from the roster?", name=person.name), consequences=consequences,
+                         yes=_("Remove from the roster"), back=url_for("organisation.edit", person_id=person.id))
     service.remove_person(person)
     db.session.commit()
     flash(_("%(name)s removed from the roster.", name=person.name), "success")

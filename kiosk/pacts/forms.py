@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..context import local_today
-from ..forms import MAX_CHARS, ClientIdForm, choices, strip
+from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, choices, strip
 from ..hazards.models import CATEGORIES
 from .models import MAX_CLAUSES, VISIT_TOPICS
 from .signature import SignatureError, dumps, parse
@@ -32,12 +32,16 @@ class DraftForm(ClientIdForm):
     source_id = HiddenField()
 
 
-class TitleForm(FlaskForm):
+class TitleForm(VersionedForm):
+    """The draft's title (``record=pact``)."""
+
     title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(message=_l("Enter a title.")), Length(max=40, message=MAX_CHARS)])
 
 
-class ClauseForm(FlaskForm):
+class ClauseForm(VersionedForm):
+    """A clause of the draft, changed (``record=clause``); new ones are :class:`NewClauseForm`."""
+
     text = TextAreaField(_l("Clause"), filters=[strip], validators=[
         DataRequired(message=_l("Write the clause.")), Length(max=300, message=MAX_CHARS)])
 
@@ -121,7 +125,7 @@ class HazardEntry(Form):
 
 
 class VisitForm(ClientIdForm):
-    household_id = SelectField(_l("Household"), validators=[
+    household_id = HiddenField(_l("Household"), validators=[
         DataRequired(message=_l("Choose the household you visited."))])
     visited_on = DateField(_l("Date of the visit"), validators=[
         InputRequired(message=_l("Enter the date of the visit."))])
@@ -134,10 +138,14 @@ class VisitForm(ClientIdForm):
     note = TextAreaField(_l("Notes"), filters=[strip], validators=[Optional(), Length(max=500, message=MAX_CHARS)])
 
     def __init__(self, households, *args, **kwargs):
+        """``households``: the village's register, which the household picked must be in."""
         super().__init__(*args, **kwargs)
-        self.household_id.choices = choices({h.id: f"{h.house_number} {h.head_name}" for h in households},
-                                            blank="—")
+        self._households = {h.id for h in households}
         self.topics.choices = choices(VISIT_TOPICS)
+
+    def validate_household_id(self, field):
+        if field.data not in self._households:
+            raise ValidationError(_("Choose the household you visited."))
 
     def validate_visited_on(self, field):
         _not_in_the_future(_("The visit cannot be in the future."), field)

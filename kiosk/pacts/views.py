@@ -8,12 +8,14 @@ import functools
 import re
 
 from flask import Blueprint, abort, flash, request, session, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.exceptions import Forbidden
 
 from ..auth import role_required
 from ..auth.security import current_person, current_staff, may
+from ..confirm import ask_first, confirmed
 from ..context import acting_person, current_village, local_today, record_or_404, village_or_404
 from ..extensions import db
 from ..forms import EmptyForm
@@ -163,7 +165,7 @@ def _show(pact: Pact, adopt_form=None, title_form=None, add_form=None, edit_form
     return render("pacts/show.html", "pacts/_clauses.html", pact=pact, clauses=queries.clauses_of(pact),
                   editing=editing, edit_form=edit_form, add_form=add_form or NewClauseForm(formdata=None),
                   adopt_form=adopt_form or AdoptForm(formdata=None, meeting_date=local_today()),
-                  title_form=title_form or TitleForm(formdata=None, obj=pact), action=EmptyForm(),
+                  title_form=title_form or TitleForm(formdata=None, record=pact), action=EmptyForm(),
                   draft_form=DraftForm(formdata=None, source_id=pact.id), previous=queries.previous_version(pact),
                   max_clauses=MAX_CLAUSES)
 
@@ -183,7 +185,7 @@ def show(pact_id: str):
     if not editing:
         return _show(pact)
     clause = _clause_or_404(pact, editing)
-    return _show(pact, editing=clause.id, edit_form=ClauseForm(formdata=None, obj=clause))
+    return _show(pact, editing=clause.id, edit_form=ClauseForm(formdata=None, record=clause))
 
 
 @bp.post("/v/<pact_id>/title")
@@ -193,7 +195,7 @@ def retitle(pact_id: str):
     refused = _draft_or_refuse(pact)
     if refused:
         return refused
-    form = TitleForm()
+    form = TitleForm(record=pact)
     if not form.validate_on_submit():
         return _show(pact, title_form=form)
     service.retitle(pact, form.title.data)
@@ -230,7 +232,7 @@ def edit_clause(pact_id: str, clause_id: str):
     if refused:
         return refused
     clause = _clause_or_404(pact, clause_id)
-    form = ClauseForm()
+    form = ClauseForm(record=clause)
     if not form.validate_on_submit():
         return _show(pact, edit_form=form, editing=clause.id)
     service.edit_clause(clause, form.text.data)
@@ -264,6 +266,13 @@ def drop_clause(pact_id: str, clause_id: str):
     clause = _clause_or_404(pact, clause_id, dropped=True)  # dropped already: a replay, answered the same
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not clause.deleted and not confirmed():
+        left = len(queries.clauses_of(pact)) - 1
+        return ask_first(_("Drop clause %(n)d?", n=clause.position + 1),
+                         consequences=[_("“%(text)s”", text=clause.text),
+                                       ngettext("The draft keeps %(num)d clause.", "The draft keeps %(num)d clauses.",
+                                                left)],
+                         yes=_("Drop the clause"), back=url_for("pacts.show", pact_id=pact.id) + "#clauses")
     service.drop_clause(pact, clause)
     db.session.commit()
     return _after_clause_change(pact)
@@ -280,6 +289,18 @@ def adopt(pact_id: str):
         return refused
     form = AdoptForm()
     if form.validate_on_submit():
+        clauses = queries.clauses_of(pact)
+        if clauses and not confirmed():  # with no clause the service refuses, below
+            return ask_first(
+                _("Record that the villagers' meeting adopted version %(n)d?", n=pact.number),
+                consequences=[_("Meeting of %(date)s, %(people)d present, chaired by %(name)s.",
+                                date=format_date(form.meeting_date.data, "long"), people=form.attendance.data,
+                                name=form.presided_by.data),
+                              ngettext("Its %(num)d clause can then no longer be changed: a change needs a new "
+                                       "version, to which households pledge again.",
+                                       "Its %(num)d clauses can then no longer be changed: a change needs a new "
+                                       "version, to which households pledge again.", len(clauses))],
+                yes=_("Record the adoption"), back=url_for("pacts.show", pact_id=pact.id) + "#adopt", tone="primary")
         try:
             service.adopt(pact, form.meeting_date.data, form.attendance.data, form.presided_by.data)
         except service.PactRefused as refusal:
@@ -298,6 +319,10 @@ def publish(pact_id: str):
     pact = _pact_or_404(pact_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if pact.status == "adopted" and not confirmed():
+        return ask_first(_("Publish version %(n)d of the pact?", n=pact.number),
+                         consequences=_publishing_consequences(pact), yes=_("Publish"),
+                         back=url_for("pacts.show", pact_id=pact.id), tone="primary")
     if pact.status == "adopted":
         service.publish(pact)
         db.session.commit()
@@ -305,6 +330,22 @@ def publish(pact_id: str):
     elif pact.status != "published":  # published already: pressed twice
         flash(_("Only an adopted pact can be published. Record the villagers' meeting first."), "error")
     return hx_redirect(url_for("pacts.show", pact_id=pact.id))
+
+
+def _publishing_consequences(pact: Pact) -> list[str]:
+    """What publishing changes for the village: the board, and every pledge to the version it replaces."""
+    village = village_or_404()
+    current = queries.current_pact(village)
+    if current is None:
+        return [_("The notice board shows it, and households can pledge to it.")]
+    total, _groups = queries.progress(village, current)
+    said = [_("The notice board and residents' phones show it instead of version %(n)d.", n=current.number)]
+    if total.pledged:
+        said.append(ngettext("%(num)d pledge to version %(old)d will be asked again: that household goes back on "
+                             "the door-to-door list.",
+                             "%(num)d pledges to version %(old)d will be asked again: those households go back on "
+                             "the door-to-door list.", total.pledged, old=current.number))
+    return said
 
 
 @bp.post("/v/<pact_id>/discard")
@@ -316,6 +357,13 @@ def discard(pact_id: str):
     refused = _draft_or_refuse(pact)
     if refused:
         return refused
+    if not confirmed():
+        clauses = len(queries.clauses_of(pact))
+        return ask_first(_("Discard draft %(n)d?", n=pact.number),
+                         consequences=[ngettext("Its %(num)d clause and every change made to it are lost.",
+                                                "Its %(num)d clauses and every change made to them are lost.",
+                                                clauses)],
+                         yes=_("Discard the draft"), back=url_for("pacts.show", pact_id=pact.id))
     service.discard(pact)
     db.session.commit()
     flash(_("Draft discarded."), "success")
@@ -391,12 +439,10 @@ def _matches(household: Household, q: str, surname: str, group: str) -> bool:
     return q in household.head_name or q in household.house_number
 
 
-@bp.get("/pledge")
-@at_the_kiosk
-def pick_household():
-    """Who is pledging? Search by house number on the number pad, by surname, or by name."""
-    village = village_or_404()
-    pact = queries.current_pact(village)
+def _picker(village: Village, pact: Pact | None, endpoint: str) -> dict:
+    """What the household picker shows — the pledge screen's and the visit's, one component
+    (pacts/_picker.html): the households the number pad's digits, a surname or a group find, and the
+    buttons that narrow them. ``endpoint`` is the page the picker searches on."""
     everyone = register(village)
     q = (request.args.get("q") or "").strip()[:20]
     surname = (request.args.get("surname") or "").strip()[:2]
@@ -404,9 +450,20 @@ def pick_household():
     found = [h for h in everyone if _matches(h, q, surname, group)]
     surnames = sorted({h.head_name[0] for h in everyone if h.head_name}, key=lambda s: s.encode("gb18030"))
     groups = sorted({h.group_name for h in everyone if h.group_name}, key=natural_key)
-    return render("pacts/pick.html", "pacts/_pick_results.html", pact=pact, households=found[:MAX_RESULTS],
-                  more=max(0, len(found) - MAX_RESULTS), pledged=queries.pledges_for(pact) if pact else {},
-                  q=q, surname=surname, group=group, surnames=surnames, groups=groups)
+    return dict(households=found[:MAX_RESULTS], more=max(0, len(found) - MAX_RESULTS), search_endpoint=endpoint,
+                pledged=queries.pledges_for(pact) if pact else {}, q=q, surname=surname, group=group,
+                surnames=surnames, groups=groups)
+
+
+@bp.get("/pledge")
+@at_the_kiosk
+def pick_household():
+    """Who is pledging? Search by house number on the number pad, by surname, or by name."""
+    village = village_or_404()
+    pact = queries.current_pact(village)
+    return render("pacts/pick.html", "pacts/_pick_results.html", pact=pact,
+                  pick_url=lambda h: url_for("pacts.pledge", household_id=h.id),
+                  **_picker(village, pact, "pacts.pick_household"))
 
 
 def _pledge_page(household: Household, pact: Pact, form: PledgeForm):
@@ -481,6 +538,13 @@ def withdraw(pledge_id: str):
     record = record_or_404(Pledge, pledge_id)
     if not EmptyForm().validate_on_submit() or record.method == "withdrawn":
         abort(400)
+    if queries.withdrawal_of(record) is None and not confirmed():
+        household = db.session.get(Household, record.household_id)
+        return ask_first(_("Withdraw the pledge of %(house)s?", house=household.house_number if household else ""),
+                         consequences=[_("The household goes back on the door-to-door list and is asked to "
+                                         "pledge again."),
+                                       _("The pledge stays in the records, marked as withdrawn.")],
+                         yes=_("Withdraw the pledge"), back=url_for("pacts.pledged", pledge_id=record.id))
     if service.withdraw_pledge(record, acting_person().person_id) is not None:
         db.session.commit()
         flash(_("The pledge is withdrawn. The household is back on the door-to-door list."), "success")
@@ -526,15 +590,24 @@ def visits():
 @bp.route("/visits/new", methods=["GET", "POST"])
 @role_required("record")
 def new_visit():
+    """Which household was visited (the pledge screen's picker), then what the visit covered."""
     village = village_or_404()
     everyone = register(village)
     if request.method == "GET":
+        household_id = request.args.get("household", "")
+        if not household_id:
+            pact = queries.current_pact(village)
+            return render("pacts/visit_pick.html", "pacts/_pick_results.html", last_visits=queries.last_visits(village),
+                          pick_url=lambda h: url_for("pacts.new_visit", household=h.id),
+                          **_picker(village, pact, "pacts.new_visit"))
+        household = record_or_404(Household, household_id)
         form = VisitForm(everyone, formdata=None, visited_on=local_today(), visitors=acting_person().name or "",
-                         household_id=request.args.get("household", ""))
-        return render("pacts/visit_new.html", form=form)
+                         household_id=household.id)
+        return render("pacts/visit_new.html", form=form, household=household)
     form = VisitForm(everyone)
     if not form.validate_on_submit():
-        return render("pacts/visit_new.html", form=form)
+        household = next((h for h in everyone if h.id == form.household_id.data), None)
+        return render("pacts/visit_new.html", form=form, household=household)
     if db.session.get(DoorVisit, form.client_id.data) is None:  # a replay: it is saved already
         household = record_or_404(Household, form.household_id.data)
         service.record_visit(household, form.client_id.data, visited_on=form.visited_on.data,

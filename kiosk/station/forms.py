@@ -9,7 +9,7 @@ from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..context import local_today
-from ..forms import MAX_CHARS, ClientIdForm, choices, one_of, strip
+from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, choices, one_of, strip
 from ..validators import phone_number
 from .models import CATALOGUE, CHECK_TYPES, DATE_FIELDS, GROUPS, REASONS
 
@@ -51,7 +51,9 @@ class StartCheckForm(ClientIdForm):
         self.reason.choices = choices(REASONS)
 
 
-class StationForm(FlaskForm):
+class StationForm(VersionedForm):
+    """The station's details: set up (no record yet) or changed (``record=station``)."""
+
     name = StringField(_l("Station name"), filters=[strip], validators=[
         DataRequired(message=_l("Enter the station's name.")), Length(max=60, message=MAX_CHARS)])
     location = StringField(_l("Where it is"), default="", filters=[strip],
@@ -87,7 +89,9 @@ def kind_choices():
     return grouped
 
 
-class ItemForm(FlaskForm):
+class ItemForm(VersionedForm):
+    """A line of the inventory, new or changed (``record=line``)."""
+
     kind = SelectField(_l("Equipment"), validate_choice=False,
                        validators=[DataRequired(message=_l("Choose the equipment.")),
                                    one_of(CATALOGUE, _l("Choose the equipment from the list."))])

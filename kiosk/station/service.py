@@ -81,10 +81,15 @@ def add_checklist_item(village_code: str, *, prompt: str, check_type: str, kind:
     return item
 
 
+def own_checklist_item(village_code: str, item_id: str) -> ChecklistItem | None:
+    """One of the items the village added to its checklist (the township's are not the village's to drop)."""
+    own = current_template(village_code, "village")
+    return next((i for i in own.items if i.id == item_id), None) if own is not None else None
+
+
 def remove_checklist_item(village_code: str, item_id: str) -> bool:
     """Drop one of the village's own items, in a new edition. False when it is not one of them."""
-    own = current_template(village_code, "village")
-    if own is None or item_id not in {i.id for i in own.items}:
+    if own_checklist_item(village_code, item_id) is None:
         return False
     new_village_edition(village_code, drop_id=item_id)
     return True

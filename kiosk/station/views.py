@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import role_required
+from ..confirm import ask_first, confirmed
 from ..context import acting_person, current_village, record_or_404, village_or_404
 from ..extensions import db
 from ..organisation.service import roster
@@ -48,7 +50,7 @@ def index():
 def edit():
     village = village_or_404()
     station = service.village_station(village.code)
-    form = StationForm(obj=station, people=[p for p in roster(village) if p.active])
+    form = StationForm(record=station, people=[p for p in roster(village) if p.active])
     if request.method == "GET" and station is None:
         form.name.data = _("%(village)s micro fire station", village=village.name)
     if form.validate_on_submit():
@@ -90,7 +92,7 @@ def item_new():
 @role_required("manage")
 def item_edit(item_id: str):
     line = record_or_404(StationItem, item_id)
-    form = ItemForm(obj=line, is_new=False)
+    form = ItemForm(record=line, is_new=False)
     if form.validate_on_submit():
         service.change_item(line, form.details())
         db.session.commit()
@@ -103,6 +105,18 @@ def item_edit(item_id: str):
 @role_required("manage")
 def item_remove(item_id: str):
     line = record_or_404(StationItem, item_id)
+    if not confirmed():
+        rows, hazards = service.item_history(line)
+        open_hazards = sum(1 for h in hazards if h.is_open)
+        consequences = [ngettext("%(num)d piece no longer counts in the station's readiness.",
+                                 "%(num)d pieces no longer count in the station's readiness.", line.quantity),
+                        ngettext("Its %(num)d answer from station checks stays in the records.",
+                                 "Its %(num)d answers from station checks stay in the records.", len(rows))]
+        if open_hazards:
+            consequences.append(ngettext("%(num)d open hazard about it stays in the hazard register.",
+                                         "%(num)d open hazards about it stay in the hazard register.", open_hazards))
+        return ask_first(_("Remove %(item)s from the inventory?", item=line.title), consequences=consequences,
+                         yes=_("Remove from the inventory"), back=url_for("station.item_edit", item_id=line.id))
     service.remove_item(line)
     db.session.commit()
     flash(_("%(item)s removed from the inventory.", item=line.title), "success")
@@ -149,7 +163,16 @@ def checklist_add():
 @bp.post("/checklist/<item_id>/remove")
 @role_required("manage")
 def checklist_remove(item_id: str):
-    if not service.remove_checklist_item(village_or_404().code, item_id):
+    village = village_or_404()
+    item = service.own_checklist_item(village.code, item_id)
+    if item is None:
+        abort(404)
+    if not confirmed():
+        return ask_first(_("Remove “%(prompt)s” from the checklist?", prompt=prompt_text(item.code, item.prompt)),
+                         consequences=[_("Checks started from now on no longer ask it; checks under way and "
+                                         "the answers given so far keep it.")],
+                         yes=_("Remove from the checklist"), back=url_for("station.checklist"))
+    if not service.remove_checklist_item(village.code, item_id):
         abort(404)
     db.session.commit()
     flash(_("Item removed. Checks started from now on no longer ask it."), "success")

@@ -26,7 +26,9 @@ def init_app(app: Flask) -> None:
                                     badge=service.conflicts_badge, roles=("township",)))
     else:
         hooks.on_enrol.append(service.store_reference)
+        hooks.village = service.home_village
         registry.set_status(app, service.status_text)
         registry.get(app).enrolled_village = service.enrolled_village
+        registry.get(app).enrolled_server = service.enrolled_server
         registry.add_tile(app, Tile("sync", _l("Sync"), "syncui.index", "sync", 80, badge=service.sync_badge,
                                     roles=("village",)))

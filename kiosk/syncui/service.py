@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -197,6 +198,21 @@ def reference_for(village_code: str) -> dict:
 def enrolled_village() -> str | None:
     try:
         return db.session.scalar(db.select(sync.SyncState.village_code).where(sync.SyncState.id == 1))
+    except sa.exc.DBAPIError:  # not migrated yet
+        db.session.rollback()
+        return None
+
+
+def home_village() -> str | None:
+    """The village this kiosk serves before it is enrolled: the changes of that village are the ones
+    that will be sent (sync's pending count)."""
+    return current_app.config.get("VILLAGE_CODE")
+
+
+def enrolled_server() -> str | None:
+    """The township server this kiosk was enrolled with (its labels and posters point there)."""
+    try:
+        return db.session.scalar(db.select(sync.SyncState.server_url).where(sync.SyncState.id == 1))
     except sa.exc.DBAPIError:  # not migrated yet
         db.session.rollback()
         return None

@@ -8,6 +8,7 @@ import pytest
 from kiosk.extensions import db
 from kiosk.hydrants.models import INSPECTION_ITEMS, Hydrant, HydrantInspection, InspectionIntervals, WaterPool
 from tests.conftest import add_staff, sign_in_staff
+from tests.edit_forms import opened
 
 from .helpers import (DEFECT, FINE, OVERDUE, REPORTED, all_pass, count, fresh, hazards_about, hydrant, inspections,
                       jpeg, pool, pool_checks, state)
@@ -270,7 +271,8 @@ def test_a_pool_is_registered_and_edited(app, volunteer):
     assert volunteer.post("/hydrants/pools/new", data={"name": "x", "location": "y", "capacity_m3": "-3",
                                                        "status": "in_service"}).status_code == 422
     response = volunteer.post(f"/hydrants/{code}/edit", data={"name": "西山消防水池", "location": "西山脚",
-                                                              "capacity_m3": "180", "status": "in_service"})
+                                                              "capacity_m3": "180", "status": "in_service",
+                                                              **opened(volunteer, f"/hydrants/{code}/edit")})
     assert response.status_code == 303
     assert fresh(app, WaterPool, new.id).capacity_m3 == 180
     # without coordinates it is listed under the plot, not on it
@@ -281,7 +283,7 @@ def test_only_the_committee_removes_a_hydrant_and_it_leaves_a_tombstone(app, vol
     h = hydrant(app)
     assert volunteer.post(f"/hydrants/{h.code}/remove").status_code == 403
     auth.sign_in("林海燕")
-    assert auth.client.post(f"/hydrants/{h.code}/remove").status_code == 303
+    assert auth.client.post(f"/hydrants/{h.code}/remove", data={"confirm": "yes"}).status_code == 303
     assert fresh(app, Hydrant, h.id).deleted is True
     assert auth.client.get(f"/hydrants/{h.code}").status_code == 404
     assert auth.client.get(f"/h/{h.code}").status_code == 404
@@ -323,3 +325,46 @@ def test_a_village_member_cannot_change_the_township_interval(app, committee):
 def test_the_home_tile_counts_what_needs_attention(app, committee):
     page = committee.get("/").get_data(as_text=True)
     assert 'href="/hydrants/"' in page and "消火栓与消防水池" in page and "1 处故障" in page
+
+
+# ---- a hydrant never inspected (issue 12) --------------------------------------------------------
+
+def _register_new_hydrant(app, client) -> Hydrant:
+    response = client.post("/hydrants/new", data={
+        "location": "新村路口", "kind": "above_ground", "water_source": "mains", "status": "in_service"})
+    assert response.status_code == 303
+    return hydrant(app, "新村路口")
+
+
+def _village_overdue_figure(app) -> int:
+    from kiosk import registry
+    with app.test_request_context():
+        return registry.village_summary("hydrants", ["330326100201"])["330326100201"]["overdue"]
+
+
+def test_a_new_hydrant_is_due_an_interval_after_it_was_registered_not_overdue(app, volunteer):
+    overdue_before = _village_overdue_figure(app)
+    new = _register_new_hydrant(app, volunteer)
+    page = volunteer.get(f"/hydrants/{new.code}").get_data(as_text=True)
+    badges = page.split('class="hyd-badges"')[1].split("</span>\n  </div>")[0]
+    assert "逾期未检" not in badges and "从未检查" in page
+    due = re.search(r"下次检查</dt><dd>([^<]+)</dd>", page).group(1)
+    with app.test_request_context():
+        from flask_babel import format_date
+        from kiosk.hydrants.service import add_months
+        assert due == format_date(add_months(new.recorded_at, 3), "medium")
+    assert new.code not in _overdue(volunteer)
+    assert _village_overdue_figure(app) == overdue_before
+
+
+def test_a_never_inspected_hydrant_is_overdue_once_its_interval_has_passed(app, volunteer):
+    import datetime as dt
+    overdue_before = _village_overdue_figure(app)
+    new = _register_new_hydrant(app, volunteer)
+    with app.app_context():
+        db.session.get(Hydrant, new.id).recorded_at -= dt.timedelta(days=100)
+        db.session.commit()
+    assert new.code in _overdue(volunteer)
+    page = volunteer.get(f"/hydrants/{new.code}").get_data(as_text=True)
+    assert 'data-state="overdue"' in page
+    assert _village_overdue_figure(app) == overdue_before + 1

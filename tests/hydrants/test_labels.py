@@ -40,7 +40,7 @@ def test_labels_carry_the_public_address_of_the_township_server(app_with, auth_f
     p = pool(app)
     assert scan(client.get(f"/hydrants/{p.code}/label.png").data) == f"HTTPS://FIRE.PINGYANG.EXAMPLE/H/{p.code}"
     sheet = client.get("/hydrants/labels").get_data(as_text=True)
-    assert "尚未设置公网地址" not in sheet and f"HTTPS://FIRE.PINGYANG.EXAMPLE/H/{p.code}" in sheet
+    assert "尚未接入乡镇服务器" not in sheet and f"HTTPS://FIRE.PINGYANG.EXAMPLE/H/{p.code}" in sheet
 
 
 def test_the_symbol_has_a_quiet_zone_of_four_modules_and_the_code_printed_under_it():
@@ -80,7 +80,7 @@ def test_the_a4_sheet_has_a_label_for_every_hydrant_and_pool(app, volunteer):
     assert len(codes) == 10 and hydrant(app).code in codes and pool(app).code in codes
     assert page.count('<svg class="qr"') == 10 and "<img" not in page.split("label-sheet")[1]
     assert "手机扫码" in page and "火警请拨119" in page and "昆阳镇城东村" in page
-    assert "尚未设置公网地址" in page  # PUBLIC_URL is not set in tests: the committee is warned
+    assert "尚未接入乡镇服务器" in page  # PUBLIC_URL is not set in tests: the committee is warned
 
 
 def test_codes_avoid_letters_people_misread_and_do_not_repeat(app):
@@ -110,3 +110,34 @@ def test_due_dates_add_calendar_months():
     assert add_months(dt.datetime(2026, 11, 30, 9), 3) == dt.datetime(2027, 2, 28, 9)
     assert add_months(dt.datetime(2026, 1, 31), 1) == dt.datetime(2026, 2, 28)
     assert add_months(dt.datetime(2026, 5, 15), 12) == dt.datetime(2027, 5, 15)
+
+
+def enrol_with(app, server_url: str) -> None:
+    """What enrolment leaves behind: the sync state names the township server this kiosk syncs with."""
+    from kiosk.extensions import db
+    from sync import SyncState
+    with app.app_context():
+        db.session.merge(SyncState(id=1, server_url=server_url, device_id="0190a0b0-0000-7000-8000-000000000001",
+                                   token="t", village_code="330326100201", township_code="330326100"))
+        db.session.commit()
+
+
+def test_after_enrolment_labels_carry_the_townships_address_not_the_kiosks(app, volunteer):
+    """Printed at the kiosk (http://localhost), a label must still lead residents' phones to the
+    township server the kiosk was enrolled with."""
+    enrol_with(app, "https://fire.kunyang.example:8443/")
+    h, p = hydrant(app), pool(app)
+    assert scan(volunteer.get(f"/hydrants/{h.code}/label.png").data) == f"HTTPS://FIRE.KUNYANG.EXAMPLE:8443/H/{h.code}"
+    svg = volunteer.get(f"/hydrants/{p.code}/label.svg").get_data(as_text=True)
+    assert qr.qr_path(f"HTTPS://FIRE.KUNYANG.EXAMPLE:8443/H/{p.code}")[1] in svg  # the same symbol
+    sheet = volunteer.get("/hydrants/labels").get_data(as_text=True)
+    assert "尚未接入乡镇服务器" not in sheet and "LOCALHOST" not in sheet
+    assert f"HTTPS://FIRE.KUNYANG.EXAMPLE:8443/H/{h.code}" in sheet
+
+
+def test_a_configured_public_address_wins_over_the_enrolled_server(app_with, auth_for):
+    app = app_with(PUBLIC_URL="https://fire.pingyang.example")
+    enrol_with(app, "http://10.0.0.5:5000")
+    client = auth_for(app).sign_in("李伟")
+    h = hydrant(app)
+    assert scan(client.get(f"/hydrants/{h.code}/label.png").data) == f"HTTPS://FIRE.PINGYANG.EXAMPLE/H/{h.code}"

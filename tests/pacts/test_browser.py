@@ -85,8 +85,10 @@ def test_draft_adopt_publish_board_pledge_progress(live_server, kiosk_page, scre
     page.fill("#attendance", "74")
     page.fill("#presided_by", "陈建国")
     page.tap("[data-adopt]")
+    page.tap("dialog[open] [data-confirm-yes]")  # the text can then no longer change: asked first
     page.wait_for_selector("[data-publish]")
     page.tap("[data-publish]")
+    page.tap("dialog[open] [data-confirm-yes]")  # pledges to version 1 are asked again: asked first
     page.wait_for_selector("text=已发布。公告屏将展示公约")
     screenshot(page, "pacts-04-published")
 

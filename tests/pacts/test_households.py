@@ -7,6 +7,7 @@ import pytest
 
 from kiosk.extensions import db
 from kiosk.village import Household
+from tests.edit_forms import opened
 
 from .helpers import new_id
 
@@ -103,11 +104,12 @@ def test_add_edit_and_remove_a_household_by_hand(app, committee):
     bad = committee.post("/households/new", data=dict(data, client_id=new_id(), house_number="6组02号",
                                                       head_name="", phone="123"))
     assert bad.status_code == 422 and "请填写户主姓名" in bad.get_data(as_text=True)
-    committee.post(f"/households/{hid}/edit", data=dict(data, head_name="苏春华"))
+    committee.post(f"/households/{hid}/edit", data=dict(data, head_name="苏春华",
+                                                        **opened(committee, f"/households/{hid}/edit")))
     with app.app_context():
         h = db.session.get(Household, hid)
         assert h.head_name == "苏春华" and h.group_name == "第6组" and h.members == 3
-    committee.post(f"/households/{hid}/remove")
+    committee.post(f"/households/{hid}/remove", data={"confirm": "yes"})
     assert _count(app) == before
     with app.app_context():
         assert db.session.get(Household, hid).deleted  # a tombstone, so the removal syncs

@@ -133,9 +133,9 @@ def test_a_new_version_asks_every_household_again(app, committee):
     assert pledged_before > 0
     draft = new_id()
     committee.post("/pact/drafts", data={"client_id": draft, "source_id": old.id})
-    committee.post(f"/pact/v/{draft}/adopt", data={"meeting_date": "2024-06-01", "attendance": "60",
+    committee.post(f"/pact/v/{draft}/adopt", data={"confirm": "yes", "meeting_date": "2024-06-01", "attendance": "60",
                                                    "presided_by": "陈建国"})
-    committee.post(f"/pact/v/{draft}/publish")
+    committee.post(f"/pact/v/{draft}/publish", data={"confirm": "yes"})
     assert len(unpledged(app)) == 40
     # households that pledged before are told why they are asked again
     pledged_hid = next(iter(service_pledges(app, old.id)))
@@ -154,8 +154,8 @@ def test_a_pledge_for_the_wrong_household_is_withdrawn_by_a_new_fact(app, commit
     fields = pledge_form(committee, hid)
     committee.post(f"/pact/pledge/{hid}", data=dict(fields, method="signature", signature=signature()))
     assert (hid, number) not in unpledged(app)
-    committee.post(f"/pact/pledges/{fields['client_id']}/withdraw")
-    committee.post(f"/pact/pledges/{fields['client_id']}/withdraw")  # replayed
+    committee.post(f"/pact/pledges/{fields['client_id']}/withdraw", data={"confirm": "yes"})
+    committee.post(f"/pact/pledges/{fields['client_id']}/withdraw", data={"confirm": "yes"})  # replayed
     assert (hid, number) in unpledged(app)
     with app.app_context():
         rows = db.session.scalars(db.select(Pledge).where(Pledge.household_id == hid)).all()

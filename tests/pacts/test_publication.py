@@ -44,6 +44,13 @@ def test_poster_has_a_qr_code_to_the_phone_version(app, client):
         assert "经" in page and "村民大会讨论通过" in page and "119" in page
 
 
+def test_after_enrolment_the_poster_points_to_the_township_not_the_kiosk(app, client):
+    from tests.hydrants.test_labels import enrol_with
+    enrol_with(app, "https://fire.kunyang.example")
+    page = client.get(f"/pact/v/{current(app).id}/poster").get_data(as_text=True)
+    assert "HTTPS://FIRE.KUNYANG.EXAMPLE/P/330326100201" in page and "LOCALHOST" not in page
+
+
 def test_qr_code_decodes_to_the_upper_case_public_address():
     from kiosk.pacts.views import qr_svg
     svg = str(qr_svg("HTTPS://FIRE.PINGYANG.EXAMPLE/P/330326100201"))

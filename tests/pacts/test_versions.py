@@ -6,6 +6,7 @@ from kiosk.extensions import db
 from kiosk.pacts import queries
 from kiosk.pacts.models import Pact, PactClause
 from kiosk.pacts.template_text import TEMPLATE_CLAUSES
+from tests.edit_forms import opened
 
 from .helpers import current, new_id, sent_twice_at_once, village
 
@@ -46,9 +47,11 @@ def test_new_version_is_drafted_from_the_current_pact_edited_adopted_and_publish
     # edit the gas clause, drop fireworks, move e-bikes to the top, add a village rule
     gas = next(cid for cid, text in clauses if "液化气钢瓶" in text)
     assert committee.post(f"/pact/v/{draft_id}/clauses/{gas}",
-                          data={"text": "每户液化气钢瓶不超过两瓶，不放卧室，用后关阀。"}).status_code == 303
+                          data={"text": "每户液化气钢瓶不超过两瓶，不放卧室，用后关阀。",
+                                **opened(committee, f"/pact/v/{draft_id}?edit={gas}",
+                                         f"/pact/v/{draft_id}/clauses/{gas}")}).status_code == 303
     fireworks = next(cid for cid, text in clauses if "烟花爆竹" in text)
-    committee.post(f"/pact/v/{draft_id}/clauses/{fireworks}/drop")
+    committee.post(f"/pact/v/{draft_id}/clauses/{fireworks}/drop", data={"confirm": "yes"})
     ebike = next(cid for cid, text in clauses if "电动自行车" in text)
     committee.post(f"/pact/v/{draft_id}/clauses/{ebike}/move", data={"to": 0})
     committee.post(f"/pact/v/{draft_id}/clauses/{ebike}/move", data={"to": 0})  # replayed: same order
@@ -65,7 +68,7 @@ def test_new_version_is_drafted_from_the_current_pact_edited_adopted_and_publish
     assert kinds.count("moved") == 1
     assert "<ins>" in changes and "<del>" in changes and "柴草堆放" in changes
 
-    response = committee.post(f"/pact/v/{draft_id}/adopt", data={
+    response = committee.post(f"/pact/v/{draft_id}/adopt", data={"confirm": "yes",
         "meeting_date": "2024-05-12", "attendance": "74", "presided_by": "陈建国"})
     assert response.status_code == 303
     # adopted: the text is fixed
@@ -73,8 +76,8 @@ def test_new_version_is_drafted_from_the_current_pact_edited_adopted_and_publish
     assert len(_clauses(app, draft_id)) == len(TEMPLATE_CLAUSES)
     assert current(app).id == old.id  # adopted is not yet published
 
-    assert committee.post(f"/pact/v/{draft_id}/publish").status_code == 303
-    assert committee.post(f"/pact/v/{draft_id}/publish").status_code == 303
+    assert committee.post(f"/pact/v/{draft_id}/publish", data={"confirm": "yes"}).status_code == 303
+    assert committee.post(f"/pact/v/{draft_id}/publish", data={"confirm": "yes"}).status_code == 303
     now = current(app)
     assert now.id == draft_id and now.number == 2
     with app.app_context():
@@ -85,8 +88,8 @@ def test_a_pact_with_no_clauses_cannot_be_adopted(app, committee):
     old = current(app)
     draft_id, _data = _draft_from(committee, app, source_id=old.id)
     for cid, _text in _clauses(app, draft_id):
-        committee.post(f"/pact/v/{draft_id}/clauses/{cid}/drop")
-    response = committee.post(f"/pact/v/{draft_id}/adopt", data={
+        committee.post(f"/pact/v/{draft_id}/clauses/{cid}/drop", data={"confirm": "yes"})
+    response = committee.post(f"/pact/v/{draft_id}/adopt", data={"confirm": "yes",
         "meeting_date": "2024-05-12", "attendance": "74", "presided_by": "陈建国"})
     assert response.status_code == 422
     assert "公约没有任何条款，不能通过" in response.get_data(as_text=True)
@@ -96,12 +99,12 @@ def test_a_pact_with_no_clauses_cannot_be_adopted(app, committee):
 
 def test_adoption_needs_the_meeting_details(app, committee):
     draft_id, _data = _draft_from(committee, app, source_id=current(app).id)
-    response = committee.post(f"/pact/v/{draft_id}/adopt", data={
+    response = committee.post(f"/pact/v/{draft_id}/adopt", data={"confirm": "yes",
         "meeting_date": "", "attendance": "0", "presided_by": ""})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "请输入会议日期" in page and "请输入 1 到 20000 之间的数字" in page and "请填写会议主持人" in page
-    response = committee.post(f"/pact/v/{draft_id}/adopt", data={
+    response = committee.post(f"/pact/v/{draft_id}/adopt", data={"confirm": "yes",
         "meeting_date": "2999-01-01", "attendance": "50", "presided_by": "陈建国"})
     assert response.status_code == 422 and "会议日期不能晚于今天" in response.get_data(as_text=True)
 

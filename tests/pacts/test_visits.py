@@ -24,7 +24,9 @@ def test_a_visit_from_the_door_list_records_topics_and_feeds_the_hazard_register
     door_list = committee.get("/pact/door-list").get_data(as_text=True)
     assert f"/pact/visits/new?household={hid}" in door_list
     form = committee.get(f"/pact/visits/new?household={hid}").get_data(as_text=True)
-    assert re.search(rf'<option selected value="{hid}"|<option value="{hid}" selected', form)
+    assert re.search(rf'name="household_id" type="hidden" value="{hid}"', form)
+    assert number in form.split('id="visit-household"')[1].split("</div>")[0]  # it says whom, no dropdown
+    assert 'name="household_id"' in form and "<select" not in form.split('id="visit-household"')[1][:600]
     assert 'value="陈建国"' in form  # the visitor is whoever is signed in
     visit_id = new_id()
     response = committee.post("/pact/visits/new", data=_form(hid, visit_id))
@@ -43,6 +45,32 @@ def test_a_visit_from_the_door_list_records_topics_and_feeds_the_hazard_register
     assert "电动车在楼道充电" in page and "当场整改" in page
     assert f"{number} " in committee.get("/hazards/").get_data(as_text=True)  # the register lists it
     assert "上次走访" in door_list
+
+
+def test_a_visit_starts_by_picking_the_household_like_the_pledge_screen(app, committee):
+    """The same picker: number pad digits, surname and group buttons, results that narrow in place."""
+    hid, number = unpledged(app)[0]
+    page = committee.get("/pact/visits/new").get_data(as_text=True)
+    assert "data-kp-key" in page and "chip-link" in page and 'id="household-results"' in page
+    assert f'href="/pact/visits/new?household={hid}"' in page
+    digits = re.sub(r"\D", "", number)
+    found = committee.get(f"/pact/visits/new?q={digits}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert found.lstrip().startswith('<section id="household-results"') and number in found
+    assert len(re.findall(r'data-house="', found)) < 5
+    assert f'href="/pact/visits/new?household={hid}"' in found
+
+
+def test_a_visit_to_a_household_of_another_village_is_refused(app, committee):
+    from kiosk.village import Household, Village
+    with app.app_context():
+        db.session.add(Village(code="330326100202", name="城西村", township_code="330326100"))
+        other = Household(village_id="330326100202", house_number="1组01号", head_name="外村人")
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    response = committee.post("/pact/visits/new", data=_form(other_id, new_id()))
+    assert response.status_code == 422 and "请选择走访的住户" in response.get_data(as_text=True)
+    assert committee.get(f"/pact/visits/new?household={other_id}").status_code == 404
 
 
 def test_a_visit_needs_household_visitors_topics_and_a_kind_for_each_hazard(app, committee):

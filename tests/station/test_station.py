@@ -6,6 +6,7 @@ import datetime as dt
 
 from kiosk.extensions import db
 from kiosk.station.models import Station, StationCheck, StationCheckAnswer, StationItem
+from tests.edit_forms import opened
 
 from .helpers import (GOOD, answer, answer_all, answers, start_check, station, station_hazards, steps,
                       tile_badge)
@@ -261,7 +262,8 @@ def test_an_existing_items_past_date_may_be_recorded_as_it_is(committee, app):
     with app.app_context():
         hood_id = db.session.scalar(db.select(StationItem.id).where(StationItem.kind == "escape_hood"))
     response = committee.post(f"/station/inventory/{hood_id}/edit", data={
-        "kind": "escape_hood", "spec": "TZL30", "quantity": "6", "expires_on": "2024-03-01"})
+        "kind": "escape_hood", "spec": "TZL30", "quantity": "6", "expires_on": "2024-03-01",
+        **opened(committee, f"/station/inventory/{hood_id}/edit")})
     assert response.status_code == 303
     assert "已过期" in committee.get("/station/inventory").get_data(as_text=True)
     assert tile_badge(committee) == "检查逾期"
@@ -292,7 +294,7 @@ def test_the_village_adds_its_own_item_in_a_new_edition(committee, app):
     with app.app_context():
         own = current_template("330326100201", "village")
         item_id = own.items[0].id
-    committee.post(f"/station/checklist/{item_id}/remove")
+    committee.post(f"/station/checklist/{item_id}/remove", data={"confirm": "yes"})
     with app.app_context():
         own = current_template("330326100201", "village")
         assert own.edition == 2 and own.items == []
@@ -384,7 +386,7 @@ def test_the_committee_edits_the_station(committee, app):
     assert response.status_code == 422 and "电话号码" in body and 'role="alert"' in body
     response = committee.post("/station/edit", data={
         "name": "城东村微型消防站", "location": "村委会一楼", "chief_id": people["黄志强"],
-        "duty_phone": "0577-63712119", "check_interval_days": "14"})
+        "duty_phone": "0577-63712119", "check_interval_days": "14", **opened(committee, "/station/edit")})
     assert response.status_code == 303
     assert station(app).chief_id == people["黄志强"] and station(app).check_interval_days == 14
 

@@ -53,6 +53,45 @@
     }, 1000);
   }
 
+  // After a boosted navigation or form post, the new page opens where it speaks to the person: the
+  // first problem of a refused form, else the message of what was just saved, else its top — as a
+  // page loaded without scripts does. (htmx would keep the old scroll position, and a confirmation
+  // at the top of a long form's next page would stay off screen.) Polls and fragment swaps are not
+  // boosted and scroll nothing.
+  body.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.boosted) { return; }
+    var anchor = location.hash && document.getElementById(location.hash.slice(1));
+    if (anchor) { anchor.scrollIntoView({ block: "start" }); return; }
+    window.scrollTo(0, 0);
+    var said = document.querySelector("#main [role=alert], #main .flash");
+    if (said) { said.scrollIntoView({ block: "nearest" }); }
+  });
+
+  // Irreversible actions ask first (kiosk/confirm.py). The server answers a post not yet confirmed
+  // with a dialog appended to the body; it opens over the page. "Yes" sends the person's own form
+  // again with confirm=yes, the way it was sent (a clause editor's swap stays a swap); when that
+  // form is gone, the dialog's form posts the same fields itself. "Cancel" closes the dialog.
+  body.addEventListener("htmx:afterSwap", function (event) {
+    var dialog = body.querySelector("dialog[data-ask-first]:not([open])");
+    if (!dialog) { return; }
+    var origin = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var form = origin && (origin.tagName === "FORM" ? origin : origin.closest("form"));
+    function close() { if (dialog.open) { dialog.close(); } dialog.remove(); }
+    dialog.addEventListener("cancel", close);
+    dialog.querySelector("[data-confirm-cancel]").addEventListener("click", close);
+    dialog.querySelector("[data-confirm-yes]").addEventListener("click", function (e) {
+      if (!form || !body.contains(form)) { return; }
+      e.preventDefault();
+      var yes = document.createElement("input");
+      yes.type = "hidden"; yes.name = "confirm"; yes.value = "yes";
+      form.appendChild(yes);
+      form.addEventListener("htmx:afterRequest", function () { yes.remove(); }, { once: true });
+      close();
+      form.requestSubmit();
+    });
+    dialog.showModal();
+  });
+
   // Notice board: rotate the slides of whatever board was loaded (a boosted tap on the tile too).
   htmx.onLoad(function (root) {
     var boards = root.matches && root.matches(".slides") ? [root] : root.querySelectorAll(".slides");
