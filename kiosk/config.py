@@ -66,5 +66,9 @@ class Defaults:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # photos are checked again, per field, by the photo store
     PIN_MAX_FAILURES = 5
     PIN_LOCKOUT_SECONDS = 300
+    # staff: per (address, user name); from addresses the user never signed in from, also per
+    # address (any user name) and per user name (any address): see auth.security.check_password
     STAFF_MAX_FAILURES = 5
+    STAFF_ADDRESS_MAX_FAILURES = 30
+    STAFF_ACCOUNT_MAX_FAILURES = 20
     STAFF_LOCKOUT_SECONDS = 900

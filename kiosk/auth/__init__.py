@@ -13,6 +13,7 @@ from .security import current_person, current_staff, may, role_required  # noqa:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
-    app.before_request(security.enforce_idle_timeout)
+    app.session_interface = security.CookieSessions()
+    app.before_request(security.load_session)
     app.jinja_env.globals.update(current_person=current_person, current_staff=current_staff, may=may)
     app.cli.add_command(staff_cli)
