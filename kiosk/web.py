@@ -70,8 +70,10 @@ def passive(view):
 
 
 def is_passive() -> bool:
-    """True when no person asked for this request: a passive view, or a static file."""
-    if request.endpoint in (None, "static"):
+    """True when no person asked for this request: a passive view, a static file, or a request the
+    page says no input started (kiosk.js: a poll of a page's own panel). Believing that header can
+    only end a session sooner, never keep one alive."""
+    if request.endpoint in (None, "static") or request.headers.get("X-Kiosk-Passive") == "1":
         return True
     return getattr(current_app.view_functions.get(request.endpoint), "kiosk_passive", False)
 
