@@ -1,10 +1,10 @@
 """Auth's service: hashing, PINs and passwords, lockouts and throttles, sessions, the signed-in person
 and who may do what.
 
-Two kinds of write here commit by themselves, on a connection of their own, because they must hold
-whatever the request does next: a sign-in attempt is counted before its hash runs (so that concurrent
-guesses see each other), and a session starts, is seen or ends at once. Everything else leaves the
-commit to the caller.
+Two kinds of write here commit by themselves (:func:`_commit_now`), because they must hold whatever
+the request does next: a sign-in attempt is counted before its hash runs (so that concurrent guesses
+see each other), and a session starts, is seen or ends at once. Everything else leaves the commit to
+the caller.
 """
 from __future__ import annotations
 
@@ -131,6 +131,18 @@ def _lock_ends(failures, max_failures: int, lockout_seconds: int, now: dt.dateti
         else sa.literal(now + dt.timedelta(seconds=LONGEST_LOCKOUT), sa.DateTime)
 
 
+def _commit_now(*statements, returning: bool = False):
+    """Run ``statements`` and commit them at once; with ``returning``, the first one's first row. In the request's own
+    session: a second connection per request would let a burst of requests take every connection of
+    the pool and wait for each other. So it runs before the view has changed anything (checked)."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("a sign-in counter or session would commit the view's unfinished changes")
+    results = [db.session.execute(statement) for statement in statements]
+    first = results[0].first() if returning else None
+    db.session.commit()
+    return first
+
+
 def _charge(model, where, max_failures: int, lockout_seconds: int) -> Attempt | None:
     """Count one more attempt *before* it is checked, unless the key is locked out: the attempt that
     reaches ``max_failures`` starts a lockout (a right secret then lifts it again, :func:`_clear`).
@@ -144,8 +156,7 @@ def _charge(model, where, max_failures: int, lockout_seconds: int) -> Attempt | 
                                                _lock_ends(failures, max_failures, lockout_seconds, now)),
                                               else_=model.locked_until))
                  .returning(model.failed_attempts, model.locked_until))
-    with db.engine.begin() as connection:
-        row = connection.execute(statement).first()
+    row = _commit_now(statement, returning=True)
     if row is None:
         return None
     count, locked_until = row
@@ -154,8 +165,7 @@ def _charge(model, where, max_failures: int, lockout_seconds: int) -> Attempt | 
 
 
 def _clear(model, where) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(sa.update(model).where(where).values(failed_attempts=0, locked_until=None))
+    _commit_now(sa.update(model).where(where).values(failed_attempts=0, locked_until=None))
 
 
 def check_pin(cred: KioskPin, pin: str) -> Attempt:
@@ -172,8 +182,7 @@ def check_pin(cred: KioskPin, pin: str) -> Attempt:
 
 
 def _locked_until(model, where) -> dt.datetime | None:
-    with db.engine.connect() as connection:
-        return connection.scalar(sa.select(model.locked_until).where(where))
+    return db.session.scalar(sa.select(model.locked_until).where(where))
 
 
 def _keyed(*parts: str) -> str:
@@ -217,10 +226,8 @@ def check_password(username: str, password: str, address: str | None) -> tuple[A
         counters += [(_keyed("staff-address", address), cfg["STAFF_ADDRESS_MAX_FAILURES"]),
                      (_keyed("staff-user", username), cfg["STAFF_ACCOUNT_MAX_FAILURES"])]
     now = utcnow()
-    with db.engine.begin() as connection:
-        for key, _ceiling in counters:
-            connection.execute(_upsert(Throttle, {"key": key, "failed_attempts": 0, "touched_at": now},
-                                       {"touched_at": now}))
+    _commit_now(*(_upsert(Throttle, {"key": key, "failed_attempts": 0, "touched_at": now}, {"touched_at": now})
+                  for key, _ceiling in counters))
     # the pair first: a refused attempt then counts only against the address that made it
     charged = None
     for key, ceiling in counters:
@@ -230,15 +237,15 @@ def check_password(username: str, password: str, address: str | None) -> tuple[A
         charged = charged or result
     if not _verify(user.password_hash if user else None, password):
         return charged, None
-    _clear(Throttle, Throttle.key == pair)
-    with db.engine.begin() as connection:
-        connection.execute(_upsert(KnownAddress, {"staff_id": user.id, "address_key": _keyed("address", address),
-                                                  "last_ok_at": now}, {"last_ok_at": now}))
+    user_id = user.id
+    _commit_now(
+        sa.update(Throttle).where(Throttle.key == pair).values(failed_attempts=0, locked_until=None),
+        _upsert(KnownAddress, {"staff_id": user_id, "address_key": _keyed("address", address), "last_ok_at": now},
+                {"last_ok_at": now}),
         # counters nobody touched for a day start again from nothing; addresses unused for 90 days are forgotten
-        connection.execute(sa.delete(Throttle).where(Throttle.touched_at < now - dt.timedelta(days=1),
-                                                     sa.or_(Throttle.locked_until.is_(None),
-                                                            Throttle.locked_until < now)))
-        connection.execute(sa.delete(KnownAddress).where(KnownAddress.last_ok_at < now - dt.timedelta(days=90)))
+        sa.delete(Throttle).where(Throttle.touched_at < now - dt.timedelta(days=1),
+                                  sa.or_(Throttle.locked_until.is_(None), Throttle.locked_until < now)),
+        sa.delete(KnownAddress).where(KnownAddress.last_ok_at < now - dt.timedelta(days=90)))
     return Attempt("ok"), user
 
 
@@ -330,19 +337,18 @@ def start_session(person: Person | None = None, staff: StaffUser | None = None) 
     itself, and forgets sessions of earlier boots and long idle ones on the way."""
     token = secrets.token_urlsafe(32)
     boot, seconds = boot_clock()
-    with db.engine.begin() as connection:
-        connection.execute(sa.delete(SignInSession).where(sa.or_(
-            SignInSession.boot_id != boot, SignInSession.seen < seconds - max(_idle_limit(True), _idle_limit(False)))))
-        connection.execute(sa.insert(SignInSession).values(
-            id=_token_key(token), person_id=person.id if person else None, staff_id=staff.id if staff else None,
-            boot_id=boot, seen=seconds, stamp=_stamp(person, staff), started_at=utcnow()))
+    row = dict(id=_token_key(token), person_id=person.id if person else None, staff_id=staff.id if staff else None,
+               boot_id=boot, seen=seconds, stamp=_stamp(person, staff), started_at=utcnow())
+    _commit_now(
+        sa.delete(SignInSession).where(sa.or_(
+            SignInSession.boot_id != boot, SignInSession.seen < seconds - max(_idle_limit(True), _idle_limit(False)))),
+        sa.insert(SignInSession).values(**row))
     return token
 
 
 def _end(token: str | None) -> None:
     if token:
-        with db.engine.begin() as connection:
-            connection.execute(sa.delete(SignInSession).where(SignInSession.id == _token_key(str(token))))
+        _commit_now(sa.delete(SignInSession).where(SignInSession.id == _token_key(str(token))))
 
 
 def _forget(keep: tuple[str, ...] = ("lang",)) -> None:
@@ -394,14 +400,13 @@ def load_session() -> None:
         _end(token)
         _forget(keep=("lang", "csrf_token"))  # a form that was open still submits, anonymously
         return
-    if not is_passive() and seconds - row.seen >= min(5.0, _idle_limit(False) / 10):
-        with db.engine.begin() as connection:
-            connection.execute(sa.update(SignInSession).where(SignInSession.id == row.id,
-                                                              SignInSession.seen < seconds).values(seen=seconds))
     if row.person_id:
         g.person = who
     else:
         g.staff = who
+    if not is_passive() and seconds - row.seen >= min(5.0, _idle_limit(False) / 10):
+        _commit_now(sa.update(SignInSession).where(SignInSession.id == row.id, SignInSession.seen < seconds)
+                    .values(seen=seconds))
 
 
 def current_person() -> Person | None:
