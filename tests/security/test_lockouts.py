@@ -4,7 +4,6 @@ that does not exist costs the same as one that does; and a stranger's guesses lo
 not the staff member at their own desk."""
 import datetime as dt
 import statistics
-import threading
 import time
 
 import pytest
@@ -16,7 +15,8 @@ from kiosk.auth.models import KioskPin
 from kiosk.extensions import db
 from kiosk.records import utcnow
 
-from ..conftest import DEMO_PINS, STAFF_PASSWORD, LiveServer, add_staff, make_app
+from ..conftest import DEMO_PINS, STAFF_PASSWORD, add_staff, make_app
+from .helpers import at_once
 
 
 @pytest.fixture
@@ -46,41 +46,6 @@ def person_id(app, name):
     from kiosk.village import Person
     with app.app_context():
         return db.session.scalar(db.select(Person.id).where(Person.name == name))
-
-
-def at_once(n, attempt):
-    """``n`` attempts released together from ``n`` threads; their results."""
-    gate = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        gate.wait()
-        results[i] = attempt(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
-@pytest.fixture
-def live(database, tmp_path):
-    """A live server (threads, a database file) of the role the test asks for."""
-    started = []
-
-    def start(kind="sqlite", **config):
-        app = make_app(database(kind, role=config.get("KIOSK_ROLE", "village")), tmp_path / f"live{len(started)}",
-                       **config)
-        started.append(LiveServer(app).start())
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.stop()
-        with server.app.app_context():
-            db.engine.dispose()
 
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
