@@ -8,7 +8,7 @@ from flask import Flask
 
 from . import security, views
 from .cli import staff_cli
-from .security import current_person, current_staff, may, role_required  # noqa: F401  (the front door)
+from .security import current_person, current_staff, may, one_at_a_time, role_required  # noqa: F401  (the front door)
 
 
 def init_app(app: Flask) -> None:
