@@ -50,8 +50,10 @@ def from_environment(folder: Path) -> dict:
         "SYNC_INTERVAL": _env_int("SYNC_INTERVAL", 300),
         "KIOSK_IDLE_SECONDS": _env_int("KIOSK_IDLE_SECONDS", 120),
         "PORT": _env_int("PORT", 5000),
-        # number of reverse proxies in front of the township server (0 on the kiosk)
+        # number of reverse proxies in front of the township server (0 on the kiosk), and the
+        # addresses they connect from (X-Forwarded-* from anyone else are dropped)
         "TRUST_PROXY": _env_int("TRUST_PROXY", 0),
+        "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1"),
     }
 
 
