@@ -9,10 +9,13 @@ numbers as people type them, with the messages every form shares.
 - :func:`choices` — preset choices from a ``{key: lazy label}`` mapping, the way WTForms supports;
 - :func:`one_of` — a validator for choices checked against the mapping rather than the rendered list;
 - :func:`parse_number` / :func:`parse_int` — digits as typed on any keyboard (full-width accepted), and
-  nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, docs/pitfalls.md).
+  nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, docs/pitfalls.md);
+- :class:`WholeNumberField` / :class:`NumberField` — the fields that read numbers that way (WTForms'
+  IntegerField reads Arabic-Indic ``٣`` as 3, its DecimalField takes ``sNaN``).
 """
 from __future__ import annotations
 
+import decimal
 import math
 import re
 import unicodedata
@@ -20,7 +23,7 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import DecimalField, HiddenField, IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -111,3 +114,36 @@ def parse_int(text) -> int | None:
         raise ValueError(value)
     return int(value)
 
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in digits 0-9 (full-width accepted, :func:`parse_int`); anything else is
+    refused with ``complaint``."""
+
+    complaint = _l("Enter a whole number.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = parse_int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.complaint))
+
+
+class NumberField(DecimalField):
+    """A finite decimal typed in digits 0-9 (:func:`parse_number`); anything else — ``sNaN``,
+    ``Infinity``, ``1e999``, ``²`` — is refused with ``complaint``."""
+
+    complaint = _l("Enter a number, for example 20 or 20.5.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            number = parse_number(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.complaint))
+        self.data = None if number is None else decimal.Decimal(repr(number))
