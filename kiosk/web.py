@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Flask, current_app, jsonify, make_response, redirect, render_template,
+from flask import (Blueprint, Flask, abort, current_app, jsonify, make_response, redirect, render_template,
                    request, session, url_for)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -184,6 +184,13 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.jinja_env.globals["is_township"] = is_township
     app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.before_request
+    def _no_nul():
+        """Nobody types a NUL, and PostgreSQL text cannot hold one (every lookup with it would be a
+        500): a request carrying one in its path, query or form is refused before any view runs."""
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.values.items(multi=True)):
+            abort(400)
 
     @app.after_request
     def _headers(response):
