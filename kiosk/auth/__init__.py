@@ -14,6 +14,6 @@ from .security import current_person, current_staff, may, one_at_a_time, role_re
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.session_interface = security.CookieSessions()
-    app.before_request(security.load_session)
+    app.before_request(security.before_request)
     app.jinja_env.globals.update(current_person=current_person, current_staff=current_staff, may=may)
     app.cli.add_command(staff_cli)

@@ -409,6 +409,12 @@ def load_session() -> None:
                     .values(seen=seconds))
 
 
+def before_request() -> None:
+    """Who is signed in, for every request but a static file's (a page loads a dozen of them)."""
+    if request.endpoint != "static":
+        load_session()
+
+
 def current_person() -> Person | None:
     if not has_request_context():
         return None
