@@ -1,13 +1,14 @@
 """Auth's service: hashing, PINs and passwords, lockouts and throttles, sessions, the signed-in person
 and who may do what.
 
-Two kinds of write here commit by themselves (:func:`_commit_now`), because they must hold whatever
+Two kinds of write here commit by themselves (:func:`_committed_now`), because they must hold whatever
 the request does next: a sign-in attempt is counted before its hash runs (so that concurrent guesses
 see each other), and a session starts, is seen or ends at once. Everything else leaves the commit to
 the caller.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -131,23 +132,29 @@ def _lock_ends(failures, max_failures: int, lockout_seconds: int, now: dt.dateti
         else sa.literal(now + dt.timedelta(seconds=LONGEST_LOCKOUT), sa.DateTime)
 
 
-def _commit_now(*statements, returning: bool = False):
-    """Run ``statements`` and commit them at once; with ``returning``, the first one's first row. In the request's own
-    session: a second connection per request would let a burst of requests take every connection of
-    the pool and wait for each other. So it runs before the view has changed anything (checked)."""
+@contextlib.contextmanager
+def _committed_now():
+    """What runs inside is committed at once, in the request's own session: a second connection per
+    request would let a burst of requests take every connection of the pool and wait for each other.
+    So it runs before the view has changed anything (checked)."""
     if db.session.new or db.session.dirty or db.session.deleted:
         raise RuntimeError("a sign-in counter or session would commit the view's unfinished changes")
-    results = [db.session.execute(statement) for statement in statements]
-    first = results[0].first() if returning else None
+    yield
     db.session.commit()
-    return first
+
+
+def _commit_now(*statements) -> None:
+    with _committed_now():
+        for statement in statements:
+            db.session.execute(statement)
 
 
 def _charge(model, where, max_failures: int, lockout_seconds: int) -> Attempt | None:
     """Count one more attempt *before* it is checked, unless the key is locked out: the attempt that
     reaches ``max_failures`` starts a lockout (a right secret then lifts it again, :func:`_clear`).
-    None when locked. One conditional UPDATE … RETURNING, committed at once: forty concurrent guesses
-    are forty increments, and only those that found the key unlocked get to run the hash."""
+    None when locked. One conditional UPDATE … RETURNING, inside :func:`_committed_now`: forty
+    concurrent guesses are forty increments, and only those that found the key unlocked get to run
+    the hash."""
     now = utcnow()
     failures = model.failed_attempts + 1
     statement = (sa.update(model).where(where, sa.or_(model.locked_until.is_(None), model.locked_until <= now))
@@ -156,7 +163,7 @@ def _charge(model, where, max_failures: int, lockout_seconds: int) -> Attempt | 
                                                _lock_ends(failures, max_failures, lockout_seconds, now)),
                                               else_=model.locked_until))
                  .returning(model.failed_attempts, model.locked_until))
-    row = _commit_now(statement, returning=True)
+    row = db.session.execute(statement).first()
     if row is None:
         return None
     count, locked_until = row
@@ -172,7 +179,8 @@ def check_pin(cred: KioskPin, pin: str) -> Attempt:
     """Check a PIN typed on the pad. A locked-out person's PIN is not even hashed."""
     cfg = current_app.config
     where = KioskPin.person_id == cred.person_id
-    charged = _charge(KioskPin, where, cfg["PIN_MAX_FAILURES"], cfg["PIN_LOCKOUT_SECONDS"])
+    with _committed_now():
+        charged = _charge(KioskPin, where, cfg["PIN_MAX_FAILURES"], cfg["PIN_LOCKOUT_SECONDS"])
     if charged is None:
         return Attempt("locked", locked_until=_locked_until(KioskPin, where))
     if not _verify(cred.pin_hash, pin):
@@ -226,15 +234,21 @@ def check_password(username: str, password: str, address: str | None) -> tuple[A
         counters += [(_keyed("staff-address", address), cfg["STAFF_ADDRESS_MAX_FAILURES"]),
                      (_keyed("staff-user", username), cfg["STAFF_ACCOUNT_MAX_FAILURES"])]
     now = utcnow()
-    _commit_now(*(_upsert(Throttle, {"key": key, "failed_attempts": 0, "touched_at": now}, {"touched_at": now})
-                  for key, _ceiling in counters))
-    # the pair first: a refused attempt then counts only against the address that made it
-    charged = None
-    for key, ceiling in counters:
-        result = _charge(Throttle, Throttle.key == key, ceiling, lockout)
-        if result is None:
-            return Attempt("locked"), None
-        charged = charged or result
+    # one transaction, the pair first: a refused attempt then counts only against the address that
+    # made it; and always in this order (PostgreSQL's row locks), so that no two requests wait for
+    # each other in a circle
+    with _committed_now():
+        for key, _ceiling in counters:
+            db.session.execute(_upsert(Throttle, {"key": key, "failed_attempts": 0, "touched_at": now},
+                                       {"touched_at": now}))
+        charged = None
+        for key, ceiling in counters:
+            result = _charge(Throttle, Throttle.key == key, ceiling, lockout)
+            if result is None:
+                break
+            charged = charged or result
+    if result is None:
+        return Attempt("locked"), None
     if not _verify(user.password_hash if user else None, password):
         return charged, None
     user_id = user.id
