@@ -54,7 +54,8 @@ def test_forty_concurrent_wrong_pins_check_at_most_five(live, hashes, kind):
     li = person_id(server.app, "李伟")
     responses = at_once(40, lambda i: requests.post(f"{server.url}/signin/{li}", data={"pin": f"{9000 + i}"},
                                                     allow_redirects=False))
-    assert all(r.status_code == 422 for r in responses)
+    assert all(r.status_code == 422 for r in responses), [(r.status_code, r.text[-300:]) for r in responses
+                                                          if r.status_code != 422][:2]
     assert len(hashes) <= 5
     locked = [r for r in responses if "已锁定" in r.text]
     assert len(locked) >= 35
@@ -71,7 +72,8 @@ def test_thirty_concurrent_wrong_staff_passwords_check_at_most_five(live, hashes
     responses = at_once(30, lambda i: requests.post(f"{server.url}/staff/login",
                                                     data={"username": "zhou-live", "password": f"guess {i}"},
                                                     allow_redirects=False))
-    assert all(r.status_code == 422 for r in responses)
+    assert all(r.status_code == 422 for r in responses), [(r.status_code, r.text[-300:]) for r in responses
+                                                          if r.status_code != 422][:2]
     assert len(hashes) <= 5
     assert sum("登录失败次数过多" in r.text for r in responses) >= 25
 
@@ -115,18 +117,15 @@ def test_an_unknown_user_name_takes_as_long_as_a_known_one(database, tmp_path):
                    ARGON2_MEMORY_KIB=65536)
     add_staff(app, "zhou-2")
     client = app.test_client()
-
-    def seconds(username, n):
-        took = []
-        for i in range(3):
+    took = {"zhou-2": [], "nobody": []}
+    staff_login(client, "warm-up", "wrong password", "10.0.9.9")
+    for i in range(5):  # in turns, so that the machine's other work weighs on both alike
+        for username in took:
             started = time.perf_counter()
-            staff_login(client, username, "wrong password", f"10.0.{n}.{i}")
-            took.append(time.perf_counter() - started)
-        return statistics.median(took)
-
-    seconds("warm-up", 9)
-    known, unknown = seconds("zhou-2", 1), seconds("nobody", 2)
-    assert 0.6 < unknown / known < 1.6, (known, unknown)
+            staff_login(client, username, "wrong password", f"10.0.{i}.{len(took[username])}")
+            took[username].append(time.perf_counter() - started)
+    known, unknown = statistics.median(took["zhou-2"]), statistics.median(took["nobody"])
+    assert 0.5 < unknown / known < 2, (known, unknown)
 
 
 def test_a_strangers_guesses_do_not_lock_a_staff_member_out(township_app):
