@@ -50,8 +50,10 @@ def from_environment(folder: Path) -> dict:
         "SYNC_INTERVAL": _env_int("SYNC_INTERVAL", 300),
         "KIOSK_IDLE_SECONDS": _env_int("KIOSK_IDLE_SECONDS", 120),
         "PORT": _env_int("PORT", 5000),
-        # number of reverse proxies in front of the township server (0 on the kiosk)
+        # number of reverse proxies in front of the township server (0 on the kiosk), and the
+        # addresses they connect from (X-Forwarded-* from anyone else are dropped)
         "TRUST_PROXY": _env_int("TRUST_PROXY", 0),
+        "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1"),
     }
 
 
@@ -66,5 +68,9 @@ class Defaults:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # photos are checked again, per field, by the photo store
     PIN_MAX_FAILURES = 5
     PIN_LOCKOUT_SECONDS = 300
+    # staff: per (address, user name); from addresses the user never signed in from, also per
+    # address (any user name) and per user name (any address): see auth.security.check_password
     STAFF_MAX_FAILURES = 5
+    STAFF_ADDRESS_MAX_FAILURES = 30
+    STAFF_ACCOUNT_MAX_FAILURES = 20
     STAFF_LOCKOUT_SECONDS = 900

@@ -13,9 +13,12 @@ numbers as people type them, with the messages every form shares.
 - :class:`VersionedForm` — an edit form carries the version of the record it was opened on, so that a
   save over a newer version (sync brought the township's change meanwhile) is refused and shown field
   by field, and saving again stores what the person then sees.
+- :class:`WholeNumberField` / :class:`NumberField` — the fields that read numbers that way (WTForms'
+  IntegerField reads Arabic-Indic ``٣`` as 3, its DecimalField takes ``sNaN``).
 """
 from __future__ import annotations
 
+import decimal
 import json
 import math
 import re
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField
+from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -228,3 +231,36 @@ def parse_int(text) -> int | None:
         raise ValueError(value)
     return int(value)
 
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in digits 0-9 (full-width accepted, :func:`parse_int`); anything else is
+    refused with ``complaint``."""
+
+    complaint = _l("Enter a whole number.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = parse_int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.complaint))
+
+
+class NumberField(DecimalField):
+    """A finite decimal typed in digits 0-9 (:func:`parse_number`); anything else — ``sNaN``,
+    ``Infinity``, ``1e999``, ``²`` — is refused with ``complaint``."""
+
+    complaint = _l("Enter a number, for example 20 or 20.5.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            number = parse_number(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.complaint))
+        self.data = None if number is None else decimal.Decimal(repr(number))

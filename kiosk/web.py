@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Flask, current_app, jsonify, make_response, redirect, render_template,
+from flask import (Blueprint, Flask, abort, current_app, jsonify, make_response, redirect, render_template,
                    request, session, url_for)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -70,8 +70,10 @@ def passive(view):
 
 
 def is_passive() -> bool:
-    """True when no person asked for this request: a passive view, or a static file."""
-    if request.endpoint in (None, "static"):
+    """True when no person asked for this request: a passive view, a static file, or a request the
+    page says no input started (kiosk.js: a poll of a page's own panel). Believing that header can
+    only end a session sooner, never keep one alive."""
+    if request.endpoint in (None, "static") or request.headers.get("X-Kiosk-Passive") == "1":
         return True
     return getattr(current_app.view_functions.get(request.endpoint), "kiosk_passive", False)
 
@@ -106,22 +108,37 @@ def serve_command(host, port, threads, with_sync_worker):
     click.echo(f"serving {app.config['KIOSK_ROLE']} role on http://{host}:{port}"
                + (f" with the sync worker (pid {worker.pid})" if worker else ""))
     try:
-        serve(app, host=host, port=port, threads=threads, ident="kiosk", **_proxy_options(app))
+        # waitress would strip X-Forwarded-* unless told which proxy to trust (docs/pitfalls.md); it
+        # passes them on, and the app believes them only from its trusted proxies (TrustedProxies),
+        # the same under every server
+        serve(app, host=host, port=port, threads=threads, ident="kiosk", clear_untrusted_proxy_headers=False)
     finally:
         if worker is not None:
             _stop(worker)
 
 
-def _proxy_options(app: Flask) -> dict:
-    """waitress strips X-Forwarded-* unless told which proxies to trust (docs/pitfalls.md); with
-    TRUST_PROXY set it keeps them for ProxyFix, which then sees the resident's address."""
-    hops = int(app.config.get("TRUST_PROXY") or 0)
-    if not hops:
-        return {"clear_untrusted_proxy_headers": True}
-    return {"trusted_proxy": app.config.get("TRUSTED_PROXY_ADDRESS", "127.0.0.1"),
-            "trusted_proxy_count": hops,
-            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
-            "clear_untrusted_proxy_headers": True}
+_FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT",
+              "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
+
+
+class TrustedProxies:
+    """X-Forwarded-* are believed only from the reverse proxies in front of the app (TRUSTED_PROXIES,
+    loopback by default; an empty address is a Unix socket, which only local processes reach), and
+    only their last TRUST_PROXY hops (ProxyFix). From anyone else they are dropped: a resident could
+    otherwise pick the address their report limit is counted under, or claim HTTPS. Done here rather
+    than in waitress or gunicorn, so that every server behaves the same."""
+
+    def __init__(self, app, hops: int, proxies: set[str]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        self.app, self.proxies = app, proxies
+        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops) if hops else None
+
+    def __call__(self, environ, start_response):
+        if self.fixed is not None and environ.get("REMOTE_ADDR", "") in self.proxies:
+            return self.fixed(environ, start_response)
+        for key in _FORWARDED:
+            environ.pop(key, None)
+        return self.app(environ, start_response)
 
 
 def _start_sync_worker():
@@ -160,16 +177,20 @@ def init_app(app: Flask) -> None:
     from . import registry
     app.jinja_env.globals["feature_scripts"] = lambda: registry.get(app).scripts
     app.jinja_env.globals["feature_banners"] = lambda: registry.get(app).banners
-    if app.config.get("TRUST_PROXY"):
-        # the township server behind a reverse proxy: rate limits need the resident's address. The
-        # production servers keep the X-Forwarded-* headers for it (waitress: _proxy_options;
-        # gunicorn: forwarded_allow_ips in deploy/township/)
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        hops = int(app.config["TRUST_PROXY"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    # the township server behind a reverse proxy: rate limits need the resident's address, cookies
+    # and HSTS whether the resident came over HTTPS (docs/security.md)
+    proxies = {a.strip() for a in str(app.config.get("TRUSTED_PROXIES", "127.0.0.1,::1")).split(",")} | {""}
+    app.wsgi_app = TrustedProxies(app.wsgi_app, int(app.config.get("TRUST_PROXY") or 0), proxies)
     app.cli.add_command(serve_command)
     app.jinja_env.globals["is_township"] = is_township
     app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.before_request
+    def _no_nul():
+        """Nobody types a NUL, and PostgreSQL text cannot hold one (every lookup with it would be a
+        500): a request carrying one in its path, query or form is refused before any view runs."""
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.values.items(multi=True)):
+            abort(400)
 
     @app.after_request
     def _headers(response):
@@ -178,6 +199,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure and is_township():
+            # reached over HTTPS once, never over plain HTTP again (the kiosk on loopback stays HTTP)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # no page may load anything from outside the device
         response.headers.setdefault(
             "Content-Security-Policy",
@@ -245,5 +269,5 @@ def set_language(code: str):
         session["lang"] = code
     response = redirect(safe_next(request.args.get("next"), url_for("home.index")))
     if code in ("zh_Hans", "en"):
-        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure)
     return response

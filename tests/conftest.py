@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -152,12 +153,7 @@ class Auth:
 
     def sign_in(self, name: str):
         """Sign ``name`` in on this client; returns the client."""
-        import time
-        person = self.person(name)
-        with self.client.session_transaction() as session:
-            session["person_id"] = person.id
-            session["seen"] = time.time()
-        return self.client
+        return open_session(self.client, person_id=self.person(name).id)
 
     def sign_in_with_pin(self, name: str, pin: str | None = None):
         person = self.person(name)
@@ -218,13 +214,46 @@ def add_staff(app, username: str, township: str = TOWNSHIP, password: str = STAF
 
 def sign_in_staff(client, user_id: int, village: str | None = None):
     """Sign a staff member in on ``client`` (the quick way), looking at ``village`` if given."""
-    import time
+    return open_session(client, staff_id=user_id, **({"village_code": village} if village else {}))
+
+
+def open_session(client, person_id: str | None = None, staff_id: int | None = None, **cookie):
+    """The quick way to sign in: a session row for the person or staff member, its token in
+    ``client``'s cookie (with ``cookie``'s other values). Returns the client."""
+    from kiosk.auth import security
+    from kiosk.auth.models import StaffUser
+    from kiosk.village import Person
+    app = client.application
+    with app.app_context():
+        token = security.start_session(person=db.session.get(Person, person_id) if person_id else None,
+                                       staff=db.session.get(StaffUser, staff_id) if staff_id else None)
     with client.session_transaction() as session:
-        session["staff_id"] = user_id
-        session["seen"] = time.time()
-        if village:
-            session["village_code"] = village
+        session["sid"] = token
+        session.update(cookie)
     return client
+
+
+@pytest.fixture
+def idle_clock(monkeypatch):
+    """The server's idle clock (the boot, and seconds since it) under the test's control:
+    ``idle_clock["seconds"] += 60`` is a minute nobody touched the screen."""
+    from kiosk.auth import security
+    now = {"boot": "boot-1", "seconds": 1000.0}
+    monkeypatch.setattr(security, "boot_clock", lambda: (now["boot"], now["seconds"]))
+    return now
+
+
+def session_seen(client) -> float | None:
+    """When the client's session last saw its person, on the server's idle clock (None: ended)."""
+    import hashlib
+    from kiosk.auth.models import SignInSession
+    with client.session_transaction() as session:
+        token = session.get("sid")
+    if not token:
+        return None
+    with client.application.app_context():
+        row = db.session.get(SignInSession, hashlib.sha256(token.encode()).hexdigest())
+        return row.seen if row else None
 
 
 @pytest.fixture
@@ -280,6 +309,14 @@ class LiveServer:
         self.server.shutdown()
         self.thread.join(5)
         self.server.server_close()
+        # a client can have its response before the request's thread has given its connection back;
+        # disposing of the engine then would leave that connection to the garbage collector (a
+        # ResourceWarning failing whichever test runs next)
+        with self.app.app_context():
+            checked_out = getattr(db.engine.pool, "checkedout", lambda: 0)
+            deadline = time.monotonic() + 5
+            while checked_out() and time.monotonic() < deadline:
+                time.sleep(0.02)
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 """Signing in at the kiosk with a PIN, lockout, idle sign-out, township staff passwords, roles."""
-import time
-
 import pytest
 
 from kiosk.auth.models import KioskPin
 from kiosk.extensions import db
 
-from .conftest import DEMO_PINS, OTHER_TOWNSHIP_VILLAGE, STAFF_PASSWORD, add_staff, make_app, sign_in_staff
+from .conftest import (DEMO_PINS, OTHER_TOWNSHIP_VILLAGE, STAFF_PASSWORD, add_staff, make_app, session_seen,
+                       sign_in_staff)
 
 
 def test_a_committee_member_signs_in_with_the_pin_pad(client, auth):
@@ -35,7 +34,7 @@ def test_five_wrong_pins_lock_the_person_out_even_with_the_right_pin(client, aut
     still_locked = auth.sign_in_with_pin("李伟", DEMO_PINS["李伟"])
     assert still_locked.status_code == 422 and "已锁定" in still_locked.get_data(as_text=True)
     with client.session_transaction() as session:
-        assert "person_id" not in session
+        assert "sid" not in session
 
 
 def test_lockout_ends_and_a_right_pin_resets_the_count(client, auth, app):
@@ -62,21 +61,21 @@ def test_pins_are_stored_hashed(app, auth):
         assert cred.pin_hash.startswith("$argon2") and DEMO_PINS["李伟"] not in cred.pin_hash
 
 
-def test_idle_kiosk_signs_out_on_the_server_too(client, auth):
+def test_idle_kiosk_signs_out_on_the_server_too(client, auth, idle_clock):
     auth.sign_in("陈建国")
-    with client.session_transaction() as session:
-        session["seen"] = time.time() - 3600
+    idle_clock["seconds"] += 3600
     response = client.get("/organisation/new")
     assert response.status_code == 302 and "/signin" in response.headers["Location"]
 
 
-def test_status_polling_does_not_keep_a_session_alive(client, auth):
+def test_status_polling_does_not_keep_a_session_alive(client, auth, idle_clock):
     auth.sign_in("陈建国")
-    with client.session_transaction() as session:
-        session["seen"] = seen = time.time() - 60
+    seen = session_seen(client)
+    idle_clock["seconds"] += 60
     client.get("/status")
-    with client.session_transaction() as session:
-        assert session["seen"] == seen
+    assert session_seen(client) == seen
+    client.get("/organisation/")  # a page a person opened is activity
+    assert session_seen(client) == seen + 60
 
 
 def test_sign_out_returns_to_the_notice_board(client, auth):
@@ -84,7 +83,7 @@ def test_sign_out_returns_to_the_notice_board(client, auth):
     response = auth.sign_out()
     assert response.status_code == 303 and response.headers["Location"].endswith("/board")
     with client.session_transaction() as session:
-        assert "person_id" not in session
+        assert "sid" not in session
 
 
 def test_a_person_of_another_village_cannot_use_this_kiosk(app, client, auth):

@@ -8,11 +8,12 @@ from flask import Flask
 
 from . import security, views
 from .cli import staff_cli
-from .security import current_person, current_staff, may, role_required  # noqa: F401  (the front door)
+from .security import current_person, current_staff, may, one_at_a_time, role_required  # noqa: F401  (the front door)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
-    app.before_request(security.enforce_idle_timeout)
+    app.session_interface = security.CookieSessions()
+    app.before_request(security.before_request)
     app.jinja_env.globals.update(current_person=current_person, current_staff=current_staff, may=may)
     app.cli.add_command(staff_cli)

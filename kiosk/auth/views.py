@@ -1,7 +1,7 @@
 """The sign-in screens: names and the PIN pad at the kiosk, the password form of township staff."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 
@@ -34,23 +34,17 @@ def pin_pad(person_id: str):
         abort(404)
     form = PinForm()
     next_url = safe_next(request.values.get("next"), url_for("home.index"))
-    error = None
     if form.validate_on_submit():
-        outcome = security.check_pin(cred, form.pin.data)
-        db.session.commit()  # the failure count, or its reset
-        if outcome == "ok":
+        attempt = security.check_pin(cred, form.pin.data)
+        if attempt.outcome == "ok":
             security.sign_in_person(person)
             return hx_redirect(next_url)
-        if outcome == "locked":
-            error = _("Too many wrong PINs. This person is locked out until %(time)s.",
-                      time=format_time(cred.locked_until, "short"))
+        if attempt.outcome == "locked":
+            form.form_errors.append(_("Too many wrong PINs. This person is locked out until %(time)s.",
+                                      time=format_time(attempt.locked_until, "short")))
         else:
-            error = _("Wrong PIN. %(n)d tries left before lock-out.",
-                      n=security.attempts_left(cred, current_app.config["PIN_MAX_FAILURES"]))
-    elif request.method == "POST":
-        error = form.pin.errors[0] if form.pin.errors else None
-    return render("auth/pin.html", "auth/_pinpad.html", status=422 if error else None, person=person, form=form,
-                  error=error, next=next_url)
+            form.form_errors.append(_("Wrong PIN. %(n)d tries left before lock-out.", n=attempt.tries_left))
+    return render("auth/pin.html", "auth/_pinpad.html", person=person, form=form, next=next_url)
 
 
 @bp.post("/signout")
@@ -67,14 +61,11 @@ def staff_login():
     if not is_township():
         abort(404)
     form = StaffLoginForm()
-    error = None
     if form.validate_on_submit():
-        user = security.staff_by_username(form.username.data)
-        outcome = security.check_password(user, form.password.data) if user and user.active else "wrong"
-        db.session.commit()  # the failure count, or its reset
-        if outcome == "ok":
+        attempt, user = security.check_password(form.username.data, form.password.data, request.remote_addr)
+        if attempt.outcome == "ok":
             security.sign_in_staff(user)
             return hx_redirect(safe_next(request.args.get("next"), url_for("home.index")))
-        error = (_("Too many failed sign-ins. Try again later.") if outcome == "locked"
-                 else _("User name or password is wrong."))
-    return render("auth/staff_login.html", status=422 if error else None, form=form, error=error)
+        form.form_errors.append(_("Too many failed sign-ins. Try again later.") if attempt.outcome == "locked"
+                                else _("User name or password is wrong."))
+    return render("auth/staff_login.html", form=form)

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, strip
+from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, WholeNumberField, strip
 from ..validators import phone_number
 from . import service
 
@@ -26,7 +26,7 @@ class HouseholdForm(ClientIdForm, VersionedForm):
         Optional(), Length(max=20, message=MAX_CHARS)])
     phone = StringField(_l("Phone (optional)"), filters=[strip], validators=[
         Optional(), Length(max=20, message=MAX_CHARS), phone_number])
-    members = IntegerField(_l("People in the household"), validators=[
+    members = WholeNumberField(_l("People in the household"), validators=[
         Optional(), NumberRange(min=1, max=50, message=_l("Enter a number between %(min)d and %(max)d."))])
     note = StringField(_l("Note (e.g. elderly living alone, rented out)"), filters=[strip], validators=[
         Optional(), Length(max=200, message=MAX_CHARS)])

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from ..auth import one_at_a_time
 from ..context import Actor, village_zone
 from ..extensions import db
 from ..hazards import queries as hazard_queries
@@ -339,37 +340,51 @@ def save_pool_check(pool: WaterPool, *, client_id: str, actor: Actor, kind: str,
 # ---- residents' reports -------------------------------------------------------------------------
 
 # (reports, seconds) windows per sender and per asset. Counted from the reports table itself, so the
-# limits hold across gunicorn workers and restarts, on both databases.
+# limits hold across gunicorn workers and restarts, on both databases. A sender over its limit is
+# refused; an asset over its limit refuses nobody (file_report).
 DEFAULT_REPORT_LIMITS = {"client": ((3, 600), (10, 86400)), "asset": ((6, 3600),)}
 
 
-def over_report_limit(asset, client_key: str) -> bool:
-    limits = current_app.config.get("HYDRANT_REPORT_LIMITS", DEFAULT_REPORT_LIMITS)
+def _over(condition, windows) -> bool:
     now = utcnow()
-    checks = [(ProblemReport.client_key == client_key, n, s) for n, s in limits["client"]]
-    checks += [(ProblemReport.asset_id == asset.id, n, s) for n, s in limits["asset"]]
-    for condition, most, seconds in checks:
-        since = now - dt.timedelta(seconds=seconds)
+    for most, seconds in windows:
         count = db.session.scalar(sa.select(sa.func.count()).select_from(ProblemReport).where(
-            condition, ProblemReport.recorded_at >= since))
+            condition, ProblemReport.recorded_at >= now - dt.timedelta(seconds=seconds)))
         if count >= most:
             return True
     return False
+
+
+def over_report_limit(asset, client_key: str) -> bool:
+    """Whether this sender has sent as many reports as it may for now. The sender's reports are
+    counted one request at a time (until this request's transaction ends, with the report saved or
+    not), so twenty sent at once are counted one after another: call it before anything is written."""
+    one_at_a_time(f"report:{client_key}")
+    limits = current_app.config.get("HYDRANT_REPORT_LIMITS", DEFAULT_REPORT_LIMITS)
+    return _over(ProblemReport.client_key == client_key, limits["client"])
+
+
+def asset_flooded(asset) -> bool:
+    """Whether the asset had as many reports as open hazards need: further reports join an open one."""
+    limits = current_app.config.get("HYDRANT_REPORT_LIMITS", DEFAULT_REPORT_LIMITS)
+    return _over(ProblemReport.asset_id == asset.id, limits["asset"])
 
 
 def file_report(asset, *, client_id: str, problem: str, description: str, phone: str | None, photo: str | None,
                 client_key: str) -> ProblemReport:
     """A resident's report: the asset shows as reported, and the problem is in the hazard register —
     a second resident reporting the same problem joins the open hazard (a fact on its timeline)
-    instead of adding one."""
+    instead of adding one, and so does any report beyond the asset's limit."""
     report = ProblemReport(id=client_id, village_id=asset.village_id, asset_kind=asset.asset_kind,
                            asset_id=asset.id, problem=problem, description=description, reporter_phone=phone,
                            photo_sha256=photo, client_key=client_key)
     db.session.add(report)
     asset.reported_at = utcnow()
-    hazard = next((h for h in hazards_about(asset) if h.found_by_kind == "water_problem_report"
-                   and (earlier := db.session.get(ProblemReport, h.found_by_id)) is not None
+    reported = [h for h in hazards_about(asset) if h.found_by_kind == "water_problem_report"]
+    hazard = next((h for h in reported if (earlier := db.session.get(ProblemReport, h.found_by_id)) is not None
                    and earlier.problem == problem), None)
+    if hazard is None and reported and asset_flooded(asset):
+        hazard = reported[0]  # the latest
     if hazard is None:
         hazard = open_hazard(
             village_id=asset.village_id, category="hydrant" if asset.asset_kind == "hydrant" else "equipment",

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..context import local_today
-from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, choices, strip
+from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, WholeNumberField, choices, strip
 from ..hazards.models import CATEGORIES
 from .models import MAX_CLAUSES, VISIT_TOPICS
 from .signature import SignatureError, dumps, parse
@@ -51,14 +51,14 @@ class NewClauseForm(ClientIdForm, ClauseForm):
 
 
 class MoveForm(FlaskForm):
-    to = IntegerField(validators=[InputRequired(message=_l("Say where the clause goes.")),
+    to = WholeNumberField(validators=[InputRequired(message=_l("Say where the clause goes.")),
                                   NumberRange(min=0, max=MAX_CLAUSES, message=_l("Say where the clause goes."))])
 
 
 class AdoptForm(FlaskForm):
     meeting_date = DateField(_l("Date of the villagers' meeting"),
                              validators=[InputRequired(message=_l("Enter the date of the meeting."))])
-    attendance = IntegerField(_l("People attending"), validators=[
+    attendance = WholeNumberField(_l("People attending"), validators=[
         InputRequired(message=_l("Enter how many people attended.")),
         NumberRange(min=1, max=20000, message=_l("Enter a number between %(min)d and %(max)d."))])
     presided_by = StringField(_l("Presided by"), filters=[strip], validators=[

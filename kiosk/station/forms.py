@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, StringField
+from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..context import local_today
-from ..forms import MAX_CHARS, ClientIdForm, VersionedForm, choices, one_of, strip
+from ..forms import MAX_CHARS, ClientIdForm, NumberField, VersionedForm, WholeNumberField, choices, one_of, strip
 from ..validators import phone_number
 from .models import CATALOGUE, CHECK_TYPES, DATE_FIELDS, GROUPS, REASONS
 
@@ -28,14 +28,6 @@ class _OwnComplaint:
 
 class DayField(_OwnComplaint, DateField):
     complaint = _l("Enter a date as year-month-day.")
-
-
-class WholeNumberField(_OwnComplaint, IntegerField):
-    complaint = _l("Enter a whole number.")
-
-
-class NumberField(_OwnComplaint, DecimalField):
-    complaint = _l("Enter a number, for example 20 or 20.5.")
 
 
 def _known_reason(value):

@@ -13,18 +13,15 @@ def sign_in(page, server, name: str) -> None:
     """Sign in through the session cookie. ``tests.conftest.sign_in_by_tapping`` cannot be used yet:
     base.html sets ``person`` for the status bar and so hides the PIN pad's ``person`` (its form
     posts to /signin/); see the report."""
-    import time
     from urllib.parse import urlsplit
 
     from kiosk.extensions import db
     from kiosk.village import Person
+    from tests.conftest import open_session
     app = server.app
     with app.app_context():
         person_id = db.session.scalar(db.select(Person.id).where(Person.name == name))
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["person_id"] = person_id
-        session["seen"] = time.time()
+    client = open_session(app.test_client(), person_id=person_id)
     cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
     page.context.clear_cookies()
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "domain": urlsplit(server.url).hostname,

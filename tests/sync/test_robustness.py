@@ -152,13 +152,11 @@ def test_concurrent_edits_give_the_same_winner_on_both_sides_and_keep_the_loser(
             assert conflict.loser["note"] == "村里改的：有租户" and conflict.status == "open"
     assert_same(kiosk, township)
     # a committee member sees it and chooses the village's version; that choice travels too
-    client = kiosk.app.test_client()
-    with client.session_transaction() as s:
-        import time
-        with kiosk.ctx():
-            from kiosk.village import Person
-            s["person_id"] = db.session.scalar(sa.select(Person.id).where(Person.name == "陈建国"))
-        s["seen"] = time.time()
+    from kiosk.village import Person
+    from tests.conftest import open_session
+    with kiosk.ctx():
+        chen = db.session.scalar(sa.select(Person.id).where(Person.name == "陈建国"))
+    client = open_session(kiosk.app.test_client(), person_id=chen)
     page = client.get("/sync/conflicts").get_data(as_text=True)
     assert "同步冲突" in page and "住户" in page
     detail = client.get(f"/sync/conflicts/{conflict.id}").get_data(as_text=True)

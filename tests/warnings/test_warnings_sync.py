@@ -13,7 +13,7 @@ sync_fixtures = pytest.importorskip("tests.sync.conftest")
 from tests.sync.conftest import OTHER_VILLAGE, make_kiosk, sync_db, township  # noqa: E402,F401
 
 from kiosk.warnings.models import Warning, WarningReceipt  # noqa: E402
-from tests.conftest import DEMO_VILLAGE, add_staff  # noqa: E402
+from tests.conftest import DEMO_VILLAGE, add_staff, open_session  # noqa: E402
 
 
 pytestmark = pytest.mark.postgres
@@ -22,10 +22,7 @@ TOWNSHIP = DEMO_VILLAGE[:9]
 
 
 def signed_in(app, **session_values):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session.update(session_values, seen=time.time())
-    return client
+    return open_session(app.test_client(), **session_values)
 
 
 def issue(township, title, **fields):

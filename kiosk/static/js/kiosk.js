@@ -32,9 +32,20 @@
   // person's input counts: polls, heartbeats and swaps that nobody asked for never do.
   var idleSeconds = parseInt(body.getAttribute("data-idle-seconds") || "0", 10);
   var boardUrl = body.getAttribute("data-board-url");
-  var lastInput = Date.now();
+  var lastInput = Date.now();  // the page's load starts its idle time
+  var lastTouch = 0;  // but only input is a person
   ["pointerdown", "keydown", "touchstart", "wheel", "input", "submit"].forEach(function (name) {
-    document.addEventListener(name, function () { lastInput = Date.now(); }, { passive: true, capture: true });
+    document.addEventListener(name, function () { lastInput = lastTouch = Date.now(); },
+                              { passive: true, capture: true });
+  });
+  // Tell the server too: a request that neither a person's own event nor their input of a moment
+  // ago started (a poll, a panel loading itself) is passive there, so it does not restart the
+  // session's idle time either.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var cause = event.detail.triggeringEvent;
+    if (!(cause && cause.isTrusted) && Date.now() - lastTouch > 1500) {
+      event.detail.headers["X-Kiosk-Passive"] = "1";
+    }
   });
   function onBoard() { return location.pathname === boardUrl; }
   function goIdle() {
