@@ -13,40 +13,77 @@ from ..village.models import Person, Village
 from .models import KIND_ORDER, Warning, WarningReceipt, receipt_id
 
 
-def warnings_for(village: Village, limit: int = 300) -> list[tuple[Warning, WarningReceipt | None]]:
-    """The warnings addressed to a village, each with the village's receipt (or None).
+def _in_force():
+    return sa.or_(Warning.valid_until.is_(None), Warning.valid_until >= local_today())
 
-    Order: in force and not yet acknowledged first (immediate before weekly before monthly), then
-    in force and acknowledged, then the expired ones; newest first within each.
-    """
-    candidates = db.session.scalars(
-        Warning.live().where(Warning.village_id == village.township_code)
-        .order_by(Warning.issued_at.desc()).limit(limit)).all()
-    mine = [w for w in candidates if w.is_for(village.code)]
-    if not mine:
+
+def _read_by(village: Village):
+    """Whether the village has acknowledged a warning: one pass over its receipts, not a lookup per
+    warning (which SQLite would answer from the village's receipts, each time)."""
+    return Warning.id.in_(sa.select(WarningReceipt.warning_id).where(WarningReceipt.village_id == village.code,
+                                                                     WarningReceipt.deleted.is_(False)))
+
+
+def _ranked_ids(village: Village) -> list[str]:
+    """The ids of the warnings addressed to a village, in list order: in force and not yet
+    acknowledged first (immediate before weekly before monthly), then in force and acknowledged,
+    then the expired ones; newest first within each. Plain columns, not records: five years of
+    warnings are ranked without loading them."""
+    rows = db.session.execute(sa.select(Warning.id, Warning.to_all, Warning.targets, Warning.kind,
+                                        Warning.issued_at, _in_force(), _read_by(village))
+                              .where(Warning.village_id == village.township_code, Warning.deleted.is_(False))).all()
+    mine = [r for r in rows if r.to_all or village.code in (r.targets or [])]
+    mine.sort(key=lambda r: (0 if r[5] else 1, 1 if r[6] else 0, 0 if r[6] else KIND_ORDER.get(r.kind, 9),
+                             -r.issued_at.timestamp()))
+    return [r.id for r in mine]
+
+
+def _with_receipts(village: Village, warnings: list[Warning]) -> list[tuple[Warning, WarningReceipt | None]]:
+    if not warnings:
         return []
     receipts = {r.warning_id: r for r in db.session.scalars(
         WarningReceipt.live().where(WarningReceipt.village_id == village.code,
-                                    WarningReceipt.warning_id.in_([w.id for w in mine])))}
-    today = local_today()
-
-    def rank(w: Warning):
-        acked = w.id in receipts
-        return (0 if w.in_force(today) else 1, 1 if acked else 0, 0 if acked else KIND_ORDER.get(w.kind, 9),
-                -w.issued_at.timestamp())
-
-    return [(w, receipts.get(w.id)) for w in sorted(mine, key=rank)]
+                                    WarningReceipt.warning_id.in_([w.id for w in warnings])))}
+    return [(w, receipts.get(w.id)) for w in warnings]
 
 
-def waiting(village: Village) -> list[Warning]:
-    """Warnings in force that nobody of the village has acknowledged yet."""
-    today = local_today()
-    return [w for w, r in warnings_for(village) if r is None and w.in_force(today)]
+def count_for(village: Village) -> int:
+    """How many warnings are addressed to a village."""
+    return len(_ranked_ids(village))
+
+
+def warnings_for(village: Village, limit: int = 300, offset: int = 0) -> list[tuple[Warning, WarningReceipt | None]]:
+    """The warnings addressed to a village, each with the village's receipt (or None), in list order
+    (``_ranked_ids``); ``offset`` and ``limit`` make one page of them."""
+    ids = _ranked_ids(village)[offset:offset + limit]
+    if not ids:
+        return []
+    by_id = {w.id: w for w in db.session.scalars(sa.select(Warning).where(Warning.id.in_(ids)))}
+    return _with_receipts(village, [by_id[i] for i in ids])
+
+
+def in_force_for(village: Village) -> list[tuple[Warning, WarningReceipt | None]]:
+    """The warnings in force addressed to a village, with its receipts, in list order."""
+    found = db.session.scalars(Warning.live().where(Warning.village_id == village.township_code, _in_force())
+                               .order_by(Warning.issued_at.desc())).all()
+    items = _with_receipts(village, [w for w in found if w.is_for(village.code)])
+    return sorted(items, key=lambda item: (1, 0) if item[1] else (0, KIND_ORDER.get(item[0].kind, 9)))
+
+
+def waiting(village: Village, kind: str | None = None) -> list[Warning]:
+    """Warnings in force (of ``kind``, or any) that nobody of the village has acknowledged yet,
+    immediate before weekly before monthly, newest first. One query on the township's warnings in
+    force: every page's banner asks it, and five years of acknowledged warnings stay unread."""
+    query = Warning.live().where(Warning.village_id == village.township_code, _in_force(), ~_read_by(village))
+    if kind is not None:
+        query = query.where(Warning.kind == kind)
+    found = db.session.scalars(query.order_by(Warning.issued_at.desc())).all()
+    return sorted((w for w in found if w.is_for(village.code)), key=lambda w: KIND_ORDER.get(w.kind, 9))
 
 
 def pending_immediate(village: Village) -> list[Warning]:
     """Immediate warnings in force that nobody of the village has acknowledged yet."""
-    return [w for w in waiting(village) if w.is_immediate]
+    return waiting(village, "immediate")
 
 
 def receipt_of(warning: Warning, village: Village) -> WarningReceipt | None:
