@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from . import blobs, capture, clock, validate
+from . import blobs, capture, clock, cursor, validate
 from .models import SyncChangelog, SyncConflict, SyncHeld
 from .store import local_node, session, utcnow
 from .tables import Table, canonical, references, replicated, row_blobs
@@ -85,7 +85,9 @@ class Admission:
     # ---- the pipeline ---------------------------------------------------------------------------
 
     def take(self, rows: list[Pushed]) -> Outcome:
-        capture.next_values(self.conn, "changelog", 0)  # the change-log lock, before reading anything
+        # the village's change-log lock, before reading anything: this village's pushes are taken one
+        # after the other; other villages' go on meanwhile (sync.cursor)
+        capture.next_values(self.conn, cursor.counter(self.village), 0)
         groups: list[tuple[Table, list[Pushed]]] = []
         for p in rows:
             if groups and groups[-1][0].name == p.t.name:
@@ -293,7 +295,7 @@ class Admission:
             for v in inserts:
                 by_shape.setdefault(tuple(sorted(v)), []).append(v)
             for group in by_shape.values():
-                self.conn.execute(sa.insert(t.table), group)
+                capture.insert_many(self.conn, t.table, group)
         for u in updates:
             self.conn.execute(sa.update(t.table).where(t.table.c.id == u["id"])
                               .values({k: v for k, v in u.items() if k != "id"}))
