@@ -126,12 +126,16 @@ class Writer:
         self._current = name
         self._add(_dumps(line) + b"\n")
 
-    def row(self, values: list) -> None:
-        self._add(_dumps(values) + b"\n")
+    def row(self, values: list | bytes) -> None:
+        """A row: its values, or the line :meth:`line` made of them (measured before it was added)."""
+        self._add(values if isinstance(values, bytes) else self.line(values))
         self.rows += 1
 
+    def line(self, values: list) -> bytes:
+        return _dumps(values) + b"\n"
+
     def row_size(self, values: list) -> int:
-        return len(_dumps(values)) + 1
+        return len(self.line(values))
 
     def _add(self, part: bytes) -> None:
         self.parts.append(part)
