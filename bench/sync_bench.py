@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GEN = ROOT.parent / "shared" / "bench" / "gen_records.py"
+# shared/ sits beside the repository (or beside the folder of worktrees)
+GEN = next((p / "shared" / "bench" / "gen_records.py" for p in ROOT.parents
+            if (p / "shared" / "bench" / "gen_records.py").exists()), ROOT.parent / "shared" / "bench" / "gen_records.py")
 VILLAGE = "330326100201"
 sys.path.insert(0, str(ROOT))
 
@@ -253,7 +255,7 @@ def main() -> None:
         return x / n
 
     print(f"sync benchmark: {n} hydrant inspections, kiosk (SQLite) <-> township (PostgreSQL) over loopback")
-    print(f"  records from {GEN.relative_to(ROOT.parent)}; NDJSON {len(raw):,} B ({per(len(raw)):.0f} B/record)")
+    print(f"  records from shared/bench/{GEN.name}; NDJSON {len(raw):,} B ({per(len(raw)):.0f} B/record)")
     print(f"  floor: zstd {floor_zstd:,} B ({per(floor_zstd):.1f} B/record), gzip {floor_gzip:,} B "
           f"({per(floor_gzip):.1f} B/record)")
     print(f"  load into the kiosk: {push['load_s']:.1f} s ({n / push['load_s']:.0f} records/s, with change capture)")
