@@ -62,17 +62,63 @@ def _insert(conn, table):
     return insert(table)
 
 
+def among(conn, column, values: list):
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``, one parameter however many values
+    (a batch of 2,000 ids is not 2,000 placeholders to name, send and parse)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+        return column == sa.any_(sa.literal(list(values), ARRAY(column.type)))
+    return column.in_(values)
+
+
 def insert_many(conn, table, rows: list[dict], conflict: tuple[list[str], list[str]] | None = None) -> None:
-    """Rows of one shape in one executemany (the driver's loop, not a statement a row through
-    SQLAlchemy); ``conflict`` = (key columns, columns an existing row takes from the new one) makes
-    it an upsert. The rows must not repeat a key (SQLite would refuse the second in one statement)."""
+    """Rows of one shape written at once; ``conflict`` = (key columns, columns an existing row takes
+    from the new one) makes it an upsert. The rows must not repeat a key (one statement may not
+    write a row twice). On PostgreSQL one statement per table, each column one array parameter
+    (``unnest``), where an executemany would cost a round of the driver per row; elsewhere (the
+    kiosk's SQLite) the driver's own executemany loop."""
     if not rows:
         return
+    if conn.dialect.name == "postgresql":
+        return _unnest_insert(conn, table, rows, conflict)
     stmt = _insert(conn, table)
     if conflict is not None:
         keys, taken = conflict
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in taken})
     conn.execute(stmt, rows)
+
+
+def _unnest_insert(conn, table, rows: list[dict], conflict) -> None:
+    import json
+
+    def quote(name: str) -> str:
+        return conn.dialect.identifier_preparer.quote(name)
+    names = list(rows[0])
+    params, arrays, picks = {}, [], []
+    for k, name in enumerate(names):
+        column = table.c[name]
+        values = [r[name] for r in rows]
+        if isinstance(column.type, sa.JSON):  # as text, made JSON again in the statement
+            values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+            element, pick = "text", f"u.c{k}::{column.type.compile(conn.dialect)}"
+        else:
+            element, pick = column.type.compile(conn.dialect), f"u.c{k}"
+            try:
+                python = column.type.python_type
+            except NotImplementedError:
+                python = None
+            if python in (int, float, str, bool):  # one Python type per array (0 among floats is not an int)
+                values = [None if v is None else python(v) for v in values]
+        params[f"p{k}"] = values
+        arrays.append(f"%(p{k})s::{element}[]")
+        picks.append(pick)
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) SELECT {', '.join(picks)} "
+           f"FROM unnest({', '.join(arrays)}) AS u({', '.join(f'c{k}' for k in range(len(names)))})")
+    if conflict is not None:
+        keys, taken = conflict
+        sql += (f" ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
+                + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in taken))
+    conn.exec_driver_sql(sql, params)
 
 
 def upsert_outbox(conn, entries: list[tuple]) -> None:
@@ -152,7 +198,7 @@ def upsert_changelog(conn, entries: list[tuple], source_device: str | None) -> N
             by_table.setdefault(t, []).append(i)
     for name, ids in by_table.items():
         for rid, text in conn.execute(sa.select(cl.c.record_id, cl.c.stamps).where(
-                cl.c.table_name == name, cl.c.record_id.in_(ids))):
+                cl.c.table_name == name, among(conn, cl.c.record_id, ids))):
             old[(name, rid)] = text or ""
     # each scope numbered from its own counter, in a fixed order (two transactions writing the same
     # scopes take their counters in the same order, and never wait on each other in a circle)

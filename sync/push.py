@@ -107,10 +107,11 @@ class Admission:
     def _table(self, t: Table, rows: list[Pushed]) -> None:
         ids = [p.id for p in rows]
         existing = {r["id"]: dict(r) for r in self.conn.execute(
-            sa.select(t.table).where(t.table.c.id.in_(ids))).mappings()}
+            sa.select(t.table).where(capture.among(self.conn, t.table.c.id, ids))).mappings()}
         cl = SyncChangelog.__table__
         stamps = {rid: (text or "").split() for rid, text in self.conn.execute(
-            sa.select(cl.c.record_id, cl.c.stamps).where(cl.c.table_name == t.name, cl.c.record_id.in_(ids)))}
+            sa.select(cl.c.record_id, cl.c.stamps).where(cl.c.table_name == t.name,
+                                                         capture.among(self.conn, cl.c.record_id, ids)))}
         self._load_references(t, rows, existing)
         self._load_holders(t, rows, existing)
         writes: list[tuple[Pushed, str, dict, list[str]]] = []  # (row, insert|update, db values, stamps)

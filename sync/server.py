@@ -412,8 +412,9 @@ def _pull(device: SyncDevice, position: int, limit: int, writer: wire.Writer, ow
         t = tables.get(name)
         if t is None:
             continue
-        for r in conn.execute(sa.select(t.table).where(t.table.c.id.in_(ids), t.table.c.village_id.in_(list(at)))).mappings():
-            records[(name, r["id"])] = dict(r)
+        for r in conn.execute(sa.select(t.table).where(capture.among(conn, t.table.c.id, ids),
+                                                       t.table.c.village_id.in_(list(at)))):
+            records[(name, r.id)] = r._mapping
 
     known: dict[str, tuple[list[str], list]] = {}  # table -> (the columns the device knows, their encoders)
 
@@ -423,7 +424,7 @@ def _pull(device: SyncDevice, position: int, limit: int, writer: wire.Writer, ow
             known[name] = (cols, [tables[name].encoders[c] for c in cols])
         return known[name][0]
 
-    def encode(name: str, row: dict) -> bytes:
+    def encode(name: str, row) -> bytes:
         return writer.line([encoder(row[c]) for c, encoder in zip(columns(name), known[name][1])])
 
     chosen, size, cut = [], 0, False
@@ -445,7 +446,7 @@ def _pull(device: SyncDevice, position: int, limit: int, writer: wire.Writer, ow
     def waiting(parent: str, ids: list[str]) -> list[str]:
         beyond = sa.or_(*[sa.and_(cl.c.village_id == s, cl.c.seq > p) for s, p in reached.items()])
         return conn.execute(sa.select(cl.c.record_id).where(
-            cl.c.table_name == parent, cl.c.record_id.in_(ids), beyond, not_echo)).scalars().all()
+            cl.c.table_name == parent, capture.among(conn, cl.c.record_id, ids), beyond, not_echo)).scalars().all()
 
     parents = [(name, row, encode(name, row))
                for name, row in ride_along(conn, [(n, r) for n, r, _v in chosen], waiting)
