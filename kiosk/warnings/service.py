@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from ..context import local_today
 from ..extensions import db
@@ -70,20 +71,24 @@ def in_force_for(village: Village) -> list[tuple[Warning, WarningReceipt | None]
     return sorted(items, key=lambda item: (1, 0) if item[1] else (0, KIND_ORDER.get(item[0].kind, 9)))
 
 
-def waiting(village: Village, kind: str | None = None) -> list[Warning]:
-    """Warnings in force (of ``kind``, or any) that nobody of the village has acknowledged yet,
-    immediate before weekly before monthly, newest first. One query on the township's warnings in
-    force: every page's banner asks it, and five years of acknowledged warnings stay unread."""
-    query = Warning.live().where(Warning.village_id == village.township_code, _in_force(), ~_read_by(village))
-    if kind is not None:
-        query = query.where(Warning.kind == kind)
-    found = db.session.scalars(query.order_by(Warning.issued_at.desc())).all()
-    return sorted((w for w in found if w.is_for(village.code)), key=lambda w: KIND_ORDER.get(w.kind, 9))
+def waiting(village: Village) -> list[Warning]:
+    """Warnings in force that nobody of the village has acknowledged yet, immediate before weekly
+    before monthly, newest first. One query on the township's warnings in force (five years of
+    acknowledged warnings stay unread), once a request: every page's banner asks, and the home
+    tile's badge."""
+    if has_request_context() and g.get("warnings_waiting", (None,))[0] == village.code:
+        return g.warnings_waiting[1]
+    found = db.session.scalars(Warning.live().where(Warning.village_id == village.township_code, _in_force(),
+                                                    ~_read_by(village)).order_by(Warning.issued_at.desc())).all()
+    mine = sorted((w for w in found if w.is_for(village.code)), key=lambda w: KIND_ORDER.get(w.kind, 9))
+    if has_request_context():
+        g.warnings_waiting = (village.code, mine)
+    return mine
 
 
 def pending_immediate(village: Village) -> list[Warning]:
     """Immediate warnings in force that nobody of the village has acknowledged yet."""
-    return waiting(village, "immediate")
+    return [w for w in waiting(village) if w.is_immediate]
 
 
 def receipt_of(warning: Warning, village: Village) -> WarningReceipt | None:
@@ -100,6 +105,8 @@ def acknowledge(warning: Warning, village: Village, person: Person) -> WarningRe
                                  warning_id=warning.id, person_id=person.id, person_name=person.name,
                                  acknowledged_at=utcnow())
         db.session.add(receipt)
+        if has_request_context():  # what is waiting is asked again after this receipt
+            g.pop("warnings_waiting", None)
     return receipt
 
 
