@@ -5,7 +5,7 @@
 //   node pouchdb_side.js push URL NDJSON DIR     load the records into a local PouchDB in DIR, replicate to URL
 //   node pouchdb_side.js pull URL DIR            replicate URL into a new local PouchDB in DIR
 //
-// push and pull print one JSON line: records, seconds, and the process's peak memory. sync_bench.py
+// push and pull print one JSON line: records, seconds, CPU seconds, and the process's peak memory. sync_bench.py
 // installs pouchdb, express-pouchdb and express into a temporary folder and runs this from there.
 "use strict";
 const fs = require("fs");
@@ -18,6 +18,11 @@ function peakRssKib() {
   const status = fs.readFileSync("/proc/self/status", "utf8");
   const line = status.split("\n").find((l) => l.startsWith("VmHWM:"));
   return line ? parseInt(line.split(/\s+/)[1], 10) : 0;
+}
+
+function cpuSeconds(since) {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
 }
 
 async function server(port, dir) {
@@ -52,18 +57,21 @@ async function push(url, ndjson, dir) {
   }
   const loadS = Number(process.hrtime.bigint() - loadStart) / 1e9;
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const info = await db.replicate.to(url);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(JSON.stringify({ loaded, load_s: loadS, seconds, records: info.docs_written, ok: info.ok,
-                               peak_rss_kib: peakRssKib() }));
+  console.log(JSON.stringify({ loaded, load_s: loadS, seconds, cpu_s: cpuSeconds(cpu), records: info.docs_written,
+                               ok: info.ok, peak_rss_kib: peakRssKib() }));
 }
 
 async function pull(url, dir) {
   const db = new PouchDB(path.join(dir, "kiosk"));
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const info = await db.replicate.from(url);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(JSON.stringify({ seconds, records: info.docs_written, ok: info.ok, peak_rss_kib: peakRssKib() }));
+  console.log(JSON.stringify({ seconds, cpu_s: cpuSeconds(cpu), records: info.docs_written, ok: info.ok,
+                               peak_rss_kib: peakRssKib() }));
 }
 
 const [mode, ...args] = process.argv.slice(2);
