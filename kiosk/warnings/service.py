@@ -25,18 +25,19 @@ def _read_by(village: Village):
                                                                      WarningReceipt.deleted.is_(False)))
 
 
-def _ranked_ids(village: Village) -> list[str]:
+def ranked_ids(village: Village) -> list[str]:
     """The ids of the warnings addressed to a village, in list order: in force and not yet
     acknowledged first (immediate before weekly before monthly), then in force and acknowledged,
-    then the expired ones; newest first within each. Plain columns, not records: five years of
-    warnings are ranked without loading them."""
-    rows = db.session.execute(sa.select(Warning.id, Warning.to_all, Warning.targets, Warning.kind,
-                                        Warning.issued_at, _in_force(), _read_by(village))
-                              .where(Warning.village_id == village.township_code, Warning.deleted.is_(False))).all()
-    mine = [r for r in rows if r.to_all or village.code in (r.targets or [])]
-    mine.sort(key=lambda r: (0 if r[5] else 1, 1 if r[6] else 0, 0 if r[6] else KIND_ORDER.get(r.kind, 9),
-                             -r.issued_at.timestamp()))
-    return [r.id for r in mine]
+    then the expired ones; newest first within each. Ordered by the database; only the targets of
+    warnings sent to some villages are read: five years of warnings are ranked without loading them."""
+    in_force, read = _in_force(), _read_by(village)
+    kind = sa.case(*[(Warning.kind == k, n) for k, n in KIND_ORDER.items()], else_=9)
+    rows = db.session.execute(
+        sa.select(Warning.id, sa.case((Warning.to_all.is_(False), Warning.targets)))
+        .where(Warning.village_id == village.township_code, Warning.deleted.is_(False))
+        .order_by(sa.case((in_force, 0), else_=1), sa.case((read, 1), else_=0), sa.case((read, 0), else_=kind),
+                  Warning.issued_at.desc())).all()
+    return [rid for rid, targets in rows if targets is None or village.code in targets]
 
 
 def _with_receipts(village: Village, warnings: list[Warning]) -> list[tuple[Warning, WarningReceipt | None]]:
@@ -48,15 +49,12 @@ def _with_receipts(village: Village, warnings: list[Warning]) -> list[tuple[Warn
     return [(w, receipts.get(w.id)) for w in warnings]
 
 
-def count_for(village: Village) -> int:
-    """How many warnings are addressed to a village."""
-    return len(_ranked_ids(village))
-
-
-def warnings_for(village: Village, limit: int = 300, offset: int = 0) -> list[tuple[Warning, WarningReceipt | None]]:
+def warnings_for(village: Village, limit: int = 300, offset: int = 0,
+                 ids: list[str] | None = None) -> list[tuple[Warning, WarningReceipt | None]]:
     """The warnings addressed to a village, each with the village's receipt (or None), in list order
-    (``_ranked_ids``); ``offset`` and ``limit`` make one page of them."""
-    ids = _ranked_ids(village)[offset:offset + limit]
+    (``ranked_ids``, or the ``ids`` of it a caller has already); ``offset`` and ``limit`` make one
+    page of them."""
+    ids = (ranked_ids(village) if ids is None else ids)[offset:offset + limit]
     if not ids:
         return []
     by_id = {w.id: w for w in db.session.scalars(sa.select(Warning).where(Warning.id.in_(ids)))}

@@ -19,7 +19,7 @@ from ..village.service import villages_of
 from ..web import hx_redirect, is_township, passive, public, render, wants_fragment
 from . import service
 from .forms import WarningForm
-from .models import Warning, WarningReceipt
+from .models import KINDS, Warning, WarningReceipt
 
 bp = Blueprint("warnings", __name__, url_prefix="/warnings")
 
@@ -54,9 +54,11 @@ def index():
     if is_township() and current_staff() is not None:
         return redirect(url_for("warnings.township_index"))
     village = village_or_404()
-    page = page_of(service.count_for(village))
+    ids = service.ranked_ids(village)
+    page = page_of(len(ids))
     return render("warnings/index.html", "warnings/_list.html", paging=page, today=local_today(),
-                  items=service.warnings_for(village, limit=page.size, offset=page.offset))
+                  items=service.warnings_for(village, page.size, page.offset, ids),
+                  kinds={k: str(label) for k, label in KINDS.items()})
 
 
 @bp.get("/<warning_id>")
