@@ -124,12 +124,38 @@ def clients_main(args) -> None:
     print(json.dumps(out))
 
 
+def run_clients(work: Path, codes: list, processes: int, server: str, template: Path, records: int) -> list[dict]:
+    """The kiosks of ``codes`` in ``processes`` client processes; each enrols and makes its records, then
+    all start their sync at the same moment. Their results."""
+    work.mkdir(parents=True, exist_ok=True)
+    ready_files, runners = [], []
+    for c in range(processes):
+        todo = [{"folder": str(work / f"kiosk-{k}"), "village": v, "code": code}
+                for k, (v, code) in enumerate(codes) if k % processes == c]
+        (work / f"todo-{c}.json").write_text(json.dumps(todo))
+        ready_files.append(work / f"ready-{c}")
+        runners.append(subprocess.Popen(
+            [sys.executable, __file__, "_clients", "--todo", str(work / f"todo-{c}.json"), "--server", server,
+             "--template", str(template), "--records", str(records), "--ready", str(ready_files[-1]),
+             "--start-file", str(work / "start")], cwd=ROOT, stdout=subprocess.PIPE, text=True))
+    while not all(ready.exists() for ready in ready_files):
+        if any(r.poll() is not None for r in runners):
+            raise RuntimeError("a client process failed while preparing")
+        time.sleep(0.2)
+    (work / "start").write_text(str(time.time() + 1))
+    results = []
+    for r in runners:
+        out, _ = r.communicate()
+        results.extend(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--kiosks", type=int, default=100)
     p.add_argument("--records", type=int, default=100, help="records each kiosk pushes")
-    p.add_argument("--villages", type=int, default=10)
-    p.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    p.add_argument("--villages", type=int, default=100, help="the kiosks' villages (kiosk k is of village k mod this)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     p.add_argument("--processes", type=int, default=4, help="client processes the kiosks run in")
     args = p.parse_args()
     from tests.pg import Cluster, free_port
@@ -138,7 +164,7 @@ def main() -> None:
     gunicorn = None
     try:
         url = cluster.create_database("township")
-        codes = prepare_township(url, work / "township", args.villages, args.kiosks)
+        codes = prepare_township(url, work / "township", args.villages, args.kiosks + 1)
         template = kiosk_template(work)
         port = free_port()
         env = dict(os.environ, KIOSK_ROLE="township", DATABASE_URL=url, KIOSK_DATA_DIR=str(work / "township"),
@@ -154,28 +180,9 @@ def main() -> None:
                 break
             except requests.RequestException:
                 time.sleep(0.1)
-        procs = []
-        for c in range(args.processes):
-            todo = [{"folder": str(work / f"kiosk-{k}"), "village": v, "code": code}
-                    for k, (v, code) in enumerate(codes) if k % args.processes == c]
-            (work / f"todo-{c}.json").write_text(json.dumps(todo))
-            procs.append(work / f"ready-{c}")
-        # the start time is known once every client has enrolled and made its records
-        runners = []
-        for c, ready in enumerate(procs):
-            runners.append(subprocess.Popen(
-                [sys.executable, __file__, "_clients", "--todo", str(work / f"todo-{c}.json"), "--server", server,
-                 "--template", str(template), "--records", str(args.records), "--ready", str(ready),
-                 "--start-file", str(work / "start")], cwd=ROOT, stdout=subprocess.PIPE, text=True))
-        while not all(ready.exists() for ready in procs):
-            if any(r.poll() is not None for r in runners):
-                raise RuntimeError("a client process failed while preparing")
-            time.sleep(0.2)
-        (work / "start").write_text(str(time.time() + 1))
-        results = []
-        for r in runners:
-            out, _ = r.communicate()
-            results.extend(json.loads(out.strip().splitlines()[-1]))
+        # one kiosk alone first (its own village), then all of them at once
+        alone = run_clients(work / "alone", codes[-1:], 1, server, template, args.records)
+        results = run_clients(work / "together", codes[:-1], args.processes, server, template, args.records)
         errors = [x for x in results if x["outcome"] != "ok"]
         from sqlalchemy import create_engine, text
         engine = create_engine(url)
@@ -187,11 +194,14 @@ def main() -> None:
         first = min(x["started"] for x in results)
         last = max(x["finished"] for x in results)
         own = sorted(x["finished"] - x["started"] for x in results)
+        one = args.records / (alone[0]["finished"] - alone[0]["started"])
         print(f"{args.kiosks} kiosks (each its own device, {args.villages} villages) x {args.records} records, "
-              f"township on PostgreSQL behind gunicorn ({args.workers} workers x 4 threads), loopback")
+              f"township on PostgreSQL behind gunicorn ({args.workers} workers), loopback")
         print(f"errors: {len(errors)}" + (f" ({errors[0]['code']}: {errors[0]['message']})" if errors else ""))
-        print(f"records: {sent} sent, {stored} stored by the township, {held} held")
-        print(f"wall time, first push to last: {last - first:.2f} s; {sent / (last - first):.0f} records/s")
+        print(f"records: {sent + args.records} sent, {stored} stored by the township, {held} held")
+        print(f"one kiosk alone: {alone[0]['finished'] - alone[0]['started']:.2f} s = {one:.0f} records/s")
+        print(f"all at once, first push to last: {last - first:.2f} s; {sent / (last - first):.0f} records/s "
+              f"= {sent / (last - first) / one:.2f}x one kiosk alone")
         print(f"one kiosk's sync: median {own[len(own) // 2]:.2f} s, 95th percentile {own[int(len(own) * .95)]:.2f} s, "
               f"slowest {own[-1]:.2f} s")
     finally:

@@ -24,9 +24,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GEN = ROOT.parent / "shared" / "bench" / "gen_records.py"
+# shared/ sits beside the repository (or beside the folder of worktrees)
+GEN = next((p / "shared" / "bench" / "gen_records.py" for p in ROOT.parents
+            if (p / "shared" / "bench" / "gen_records.py").exists()), ROOT.parent / "shared" / "bench" / "gen_records.py")
 VILLAGE = "330326100201"
 sys.path.insert(0, str(ROOT))
+
+
+def cpu_s(pid: int) -> float:
+    """User and system CPU seconds a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_kib(pid: int | str = "self") -> int:
@@ -136,6 +144,9 @@ def _load(app, path: Path) -> int:
         db.session.add_all(chunk)
         db.session.commit()
         n += len(chunk)
+        # what the kiosk wrote over the years is in its database file by now, not in the write-ahead log
+        # that the first commit of the sync would otherwise have to fold in (seconds, on a busy disk)
+        db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
     return n
 
 
@@ -156,10 +167,16 @@ def kiosk_main(args) -> None:
     with app.app_context():
         if args.code:
             client.enroll(args.server, args.code)
-        t = time.perf_counter()
-        result = client.sync_once()
-        out.update(seconds=time.perf_counter() - t, ok=result.ok, message=result.message, pushed=result.pushed,
-                   pulled=result.pulled, requests=result.requests)
+        t, cpu = time.perf_counter(), time.process_time()
+        if os.environ.get("SYNC_BENCH_PROFILE"):  # where a kiosk's sync spends its time (cProfile file)
+            import cProfile
+            profile = cProfile.Profile()
+            result = profile.runcall(client.sync_once)
+            profile.dump_stats(f"{os.environ['SYNC_BENCH_PROFILE']}.{'push' if args.load else 'pull'}")
+        else:
+            result = client.sync_once()
+        out.update(seconds=time.perf_counter() - t, cpu_s=time.process_time() - cpu, ok=result.ok,
+                   message=result.message, pushed=result.pushed, pulled=result.pulled, requests=result.requests)
         if args.idle:
             result = client.sync_once()
             out.update(idle_ok=result.ok, idle_requests=result.requests)
@@ -182,6 +199,56 @@ def run_kiosk(folder: Path, server: str, code: str | None, load: Path | None = N
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# ---- PouchDB on the same records --------------------------------------------------------------------
+
+POUCHDB_PACKAGES = ["pouchdb@9", "express-pouchdb@4", "express@4"]
+
+
+def run_pouchdb(records: Path, work: Path) -> dict | None:
+    """PouchDB (the replication Medic's CHT uses) pushing the same records from a local database to
+    a CouchDB-compatible server (express-pouchdb, its own process) and a second local database
+    pulling them, through a byte-counting proxy. The packages are installed from the npm registry
+    into a temporary folder, never into the repository. None when Node.js or npm is missing."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        print("  PouchDB: node/npm not found, skipped")
+        return None
+    folder = work / "pouchdb"
+    folder.mkdir()
+    (folder / "package.json").write_text('{"name": "pouchdb-bench", "private": true}')
+    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *POUCHDB_PACKAGES], cwd=folder,
+                   check=True, stdout=subprocess.DEVNULL)
+    script = folder / "pouchdb_side.js"
+    shutil.copy(Path(__file__).with_name("pouchdb_side.js"), script)
+    for name in ("server", "push", "pull"):
+        (folder / name).mkdir()
+    port = free_port()
+    server = subprocess.Popen([node, str(script), "server", str(port), str(folder / "server")], cwd=folder,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        if server.stdout.readline().strip() != "ready":
+            raise SystemExit("the PouchDB server did not start")
+        proxy = Proxy(port)
+        url = f"http://127.0.0.1:{proxy.port}/bench"
+
+        def side(*args) -> dict:
+            done = subprocess.run([node, str(script), *args], cwd=folder, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(done.stderr[-3000:])
+            return json.loads(done.stdout.strip().splitlines()[-1])
+        before = cpu_s(server.pid)
+        push = side("push", url, str(records), str(folder / "push"))
+        push["wire"], push["server_cpu_s"] = sum(proxy.take()), cpu_s(server.pid) - before
+        before = cpu_s(server.pid)
+        pull = side("pull", url, str(folder / "pull"))
+        pull["wire"], pull["server_cpu_s"] = sum(proxy.take()), cpu_s(server.pid) - before
+        push["server_rss_kib"] = peak_rss_kib(server.pid)
+    finally:
+        server.kill()
+        server.wait()
+    return {"push": push, "pull": pull}
+
+
 # ---- the benchmark --------------------------------------------------------------------------------
 
 def free_port() -> int:
@@ -193,6 +260,8 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", nargs="?", type=int, default=10_000)
+    parser.add_argument("--no-pouchdb", dest="pouchdb", action="store_false",
+                        help="skip PouchDB (it is installed from npm into a temporary folder)")
     args = parser.parse_args()
     n = args.n
     from tests.pg import Cluster
@@ -235,14 +304,22 @@ def main() -> None:
             db.session.commit()
             db.engine.dispose()
 
+        before = cpu_s(township_proc.pid)
         push = run_kiosk(work / "kiosk-a", server, code_a, load=records)
+        push["township_cpu_s"] = cpu_s(township_proc.pid) - before
         # enrolment and push, then an idle sync on its own
         push_up, push_down = proxy.take()
         idle = run_kiosk(work / "kiosk-a", server, None)
         idle_up, idle_down = proxy.take()
+        before = cpu_s(township_proc.pid)
         pull = run_kiosk(work / "kiosk-b", server, code_b)
+        pull["township_cpu_s"] = cpu_s(township_proc.pid) - before
         pull_up, pull_down = proxy.take()
         township_rss = peak_rss_kib(township_proc.pid)
+        township_proc.kill()
+        township_proc.wait()
+        township_proc = None
+        pouch = run_pouchdb(records, work) if args.pouchdb else None
     finally:
         if township_proc:
             township_proc.kill()
@@ -253,23 +330,39 @@ def main() -> None:
         return x / n
 
     print(f"sync benchmark: {n} hydrant inspections, kiosk (SQLite) <-> township (PostgreSQL) over loopback")
-    print(f"  records from {GEN.relative_to(ROOT.parent)}; NDJSON {len(raw):,} B ({per(len(raw)):.0f} B/record)")
+    print(f"  records from shared/bench/{GEN.name}; NDJSON {len(raw):,} B ({per(len(raw)):.0f} B/record)")
     print(f"  floor: zstd {floor_zstd:,} B ({per(floor_zstd):.1f} B/record), gzip {floor_gzip:,} B "
           f"({per(floor_gzip):.1f} B/record)")
     print(f"  load into the kiosk: {push['load_s']:.1f} s ({n / push['load_s']:.0f} records/s, with change capture)")
     print(f"  push: {push['pushed']} records in {push['seconds']:.2f} s = {push['pushed'] / push['seconds']:.0f} records/s; "
-          f"{push['requests']} requests ({100 * push['requests'] / n:.2f} per 100 records)")
+          f"{push['requests']} requests ({100 * push['requests'] / n:.2f} per 100 records); CPU: kiosk "
+          f"{push['cpu_s']:.2f} s, township {push['township_cpu_s']:.2f} s (enrolment included)")
     print(f"        wire {push_up + push_down:,} B ({push_up:,} up / {push_down:,} down) = "
           f"{per(push_up + push_down):.1f} B/record = {(push_up + push_down) / floor_zstd:.2f}x zstd floor, "
           f"{(push_up + push_down) / floor_gzip:.2f}x gzip floor (includes enrolment)")
     print(f"  pull: {pull['pulled']} records in {pull['seconds']:.2f} s = {pull['pulled'] / pull['seconds']:.0f} records/s; "
-          f"{pull['requests']} requests ({100 * pull['requests'] / n:.2f} per 100 records)")
+          f"{pull['requests']} requests ({100 * pull['requests'] / n:.2f} per 100 records); CPU: kiosk "
+          f"{pull['cpu_s']:.2f} s, township {pull['township_cpu_s']:.2f} s (enrolment included)")
     print(f"        wire {pull_up + pull_down:,} B ({pull_up:,} up / {pull_down:,} down) = "
           f"{per(pull_up + pull_down):.1f} B/record = {(pull_up + pull_down) / floor_zstd:.2f}x zstd floor, "
           f"{(pull_up + pull_down) / floor_gzip:.2f}x gzip floor (includes enrolment)")
     print(f"  idle sync: {idle['requests']} request, {idle_up + idle_down} B on the wire ({idle_up} up / {idle_down} down)")
     print(f"  peak RSS: pushing kiosk {push['peak_rss_kib'] / 1024:.0f} MiB, pulling kiosk "
           f"{pull['peak_rss_kib'] / 1024:.0f} MiB, township server {township_rss / 1024:.0f} MiB")
+    if pouch:
+        pp, pl = pouch["push"], pouch["pull"]
+        print(f"PouchDB 9 on the same records (express-pouchdb server, LevelDB, over loopback):")
+        for name, r in (("push", pp), ("pull", pl)):
+            print(f"  {name}: {r['records']} records in {r['seconds']:.2f} s = {r['records'] / r['seconds']:.0f} records/s; "
+                  f"CPU: device {r['cpu_s']:.2f} s, server {r['server_cpu_s']:.2f} s; wire {r['wire']:,} B = "
+                  f"{per(r['wire']):.1f} B/record = {r['wire'] / floor_zstd:.1f}x zstd floor")
+        print(f"  peak RSS: pushing {pp['peak_rss_kib'] / 1024:.0f} MiB, pulling {pl['peak_rss_kib'] / 1024:.0f} MiB, "
+              f"server {pp['server_rss_kib'] / 1024:.0f} MiB")
+        ours_push, ours_pull = push["pushed"] / push["seconds"], pull["pulled"] / pull["seconds"]
+        print(f"  ours / PouchDB: push {ours_push / (pp['records'] / pp['seconds']):.2f}x, "
+              f"pull {ours_pull / (pl['records'] / pl['seconds']):.2f}x records/s; records per CPU second (both "
+              f"sides): push {(pp['cpu_s'] + pp['server_cpu_s']) / (push['cpu_s'] + push['township_cpu_s']):.2f}x, "
+              f"pull {(pl['cpu_s'] + pl['server_cpu_s']) / (pull['cpu_s'] + pull['township_cpu_s']):.2f}x")
 
 
 if __name__ == "__main__":

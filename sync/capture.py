@@ -11,6 +11,8 @@ Every flush that writes synced records also writes, on the same connection:
 The numbers come from ``sync_counter``: taking them locks the counter row until the transaction
 ends, so on PostgreSQL numbers are committed in the order they were handed out and a reader that
 sees number N committed has seen everything below it (PITFALLS.md: a bare BIGSERIAL is not safe).
+The township numbers each scope apart (:mod:`sync.cursor`): a village's push locks its village's
+counter only, and villages never wait for one another.
 
 Rows written by replication itself go through Core, not the ORM, so they are never re-stamped or
 re-queued here; ORM objects marked ``_sync_incoming`` are skipped as well.
@@ -22,6 +24,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from . import cursor
 from .ids import uuid7
 from .store import Synced, utcnow
 
@@ -35,15 +38,14 @@ def mode() -> str:
 
 
 def next_values(conn, name: str, n: int) -> int:
-    """Reserve ``n`` numbers of counter ``name``; returns the highest. Locks the counter row."""
+    """Reserve ``n`` numbers of counter ``name`` (made at 0 when new); returns the highest. Locks the
+    counter row until the transaction ends. One statement, so that two transactions making the same
+    new counter at once both succeed, one after the other."""
     from .models import SyncCounter
     t = SyncCounter.__table__
-    top = conn.execute(sa.update(t).where(t.c.name == name).values(value=t.c.value + n)
-                       .returning(t.c.value)).scalar()
-    if top is None:
-        conn.execute(sa.insert(t).values(name=name, value=n))
-        top = n
-    return int(top)
+    stmt = _insert(conn, t).values(name=name, value=n)
+    stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"value": t.c.value + n})
+    return int(conn.execute(stmt.returning(t.c.value)).scalar())
 
 
 def current_value(conn, name: str) -> int:
@@ -60,46 +62,108 @@ def _insert(conn, table):
     return insert(table)
 
 
+def among(conn, column, values: list):
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``, one parameter however many values
+    (a batch of 2,000 ids is not 2,000 placeholders to name, send and parse)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+        return column == sa.any_(sa.literal(list(values), ARRAY(column.type)))
+    return column.in_(values)
+
+
+def insert_many(conn, table, rows: list[dict], conflict: tuple[list[str], list[str]] | None = None) -> None:
+    """Rows of one shape written at once; ``conflict`` = (key columns, columns an existing row takes
+    from the new one) makes it an upsert. The rows must not repeat a key (one statement may not
+    write a row twice). On PostgreSQL one statement per table, each column one array parameter
+    (``unnest``), where an executemany would cost a round of the driver per row; elsewhere (the
+    kiosk's SQLite) the driver's own executemany loop."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        return _unnest_insert(conn, table, rows, conflict)
+    stmt = _insert(conn, table)
+    if conflict is not None:
+        keys, taken = conflict
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in taken})
+    conn.execute(stmt, rows)
+
+
+def _unnest_insert(conn, table, rows: list[dict], conflict) -> None:
+    import json
+
+    def quote(name: str) -> str:
+        return conn.dialect.identifier_preparer.quote(name)
+    names = list(rows[0])
+    params, arrays, picks = {}, [], []
+    for k, name in enumerate(names):
+        column = table.c[name]
+        values = [r[name] for r in rows]
+        if isinstance(column.type, sa.JSON):  # as text, made JSON again in the statement
+            values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+            element, pick = "text", f"u.c{k}::{column.type.compile(conn.dialect)}"
+        else:
+            element, pick = column.type.compile(conn.dialect), f"u.c{k}"
+            try:
+                python = column.type.python_type
+            except NotImplementedError:
+                python = None
+            if python in (int, float, str, bool):  # one Python type per array (0 among floats is not an int)
+                values = [None if v is None else python(v) for v in values]
+        params[f"p{k}"] = values
+        arrays.append(f"%(p{k})s::{element}[]")
+        picks.append(pick)
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) SELECT {', '.join(picks)} "
+           f"FROM unnest({', '.join(arrays)}) AS u({', '.join(f'c{k}' for k in range(len(names)))})")
+    if conflict is not None:
+        keys, taken = conflict
+        sql += (f" ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
+                + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in taken))
+    conn.exec_driver_sql(sql, params)
+
+
 def upsert_outbox(conn, entries: list[tuple]) -> None:
     """entries: (table, id, village_id, base_version, base_hlc[, base_values]), in change order.
 
     A record already waiting keeps its base: the version and the values last agreed with the server.
-    ``base_values`` (wire form, the columns this change touched) only add the columns not yet in it."""
+    ``base_values`` (wire form, the columns this change touched) only add the columns not yet in it.
+    Two statements whatever the number of entries (a flush of a thousand records is not a thousand
+    round trips): the entries are first made one row per record, the last change's place in the
+    queue with the first change's base."""
     from .models import SyncOutbox
     if not entries:
         return
     ob = SyncOutbox.__table__
-    known: dict[tuple[str, str], dict | None] = {}
-    by_table: dict[str, list[str]] = {}
+    rows: dict[tuple[str, str], dict] = {}
     for e in entries:
-        if len(e) > 5 and e[5]:
-            by_table.setdefault(e[0], []).append(e[1])
-    for name, ids in by_table.items():
-        for rid, base in conn.execute(sa.select(ob.c.record_id, ob.c.base_values).where(
-                ob.c.table_name == name, ob.c.record_id.in_(ids))):
-            known[(name, rid)] = base or {}
-    top = next_values(conn, "outbox", len(entries))
-    first = top - len(entries) + 1
-    stmt = _insert(conn, ob)
-    plain = stmt.on_conflict_do_update(index_elements=["table_name", "record_id"],
-                                       set_={"seq": stmt.excluded.seq, "village_id": stmt.excluded.village_id})
-    merging = stmt.on_conflict_do_update(index_elements=["table_name", "record_id"],
-                                         set_={"seq": stmt.excluded.seq, "village_id": stmt.excluded.village_id,
-                                               "base_values": stmt.excluded.base_values})
-    # one statement per row: a multi-row upsert would fail on SQLite when two rows share a key
-    for k, e in enumerate(entries):
         t, i, v, bv, bh = e[:5]
         base = e[5] if len(e) > 5 else None
-        row = dict(table_name=t, record_id=i, village_id=v, seq=first + k, base_version=bv, base_hlc=bh,
-                   base_values=base)
-        if base and (t, i) in known:
-            row["base_values"] = dict(base, **known[(t, i)])
-            known[(t, i)] = row["base_values"]
-            conn.execute(merging, row)
-        else:
-            if base:
-                known[(t, i)] = base
-            conn.execute(plain if not base else merging, row)
+        row = rows.pop((t, i), None)
+        if row is None:
+            row = dict(table_name=t, record_id=i, base_version=bv, base_hlc=bh, base_values=base or None)
+        elif base:
+            row["base_values"] = dict(base, **(row["base_values"] or {}))
+        row["village_id"] = v
+        rows[(t, i)] = row  # moved to the end: its number is its last change's
+    by_table: dict[str, list[str]] = {}
+    for (t, i), row in rows.items():
+        if row["base_values"]:
+            by_table.setdefault(t, []).append(i)
+    for name, ids in by_table.items():
+        for k in range(0, len(ids), 500):
+            for rid, base in conn.execute(sa.select(ob.c.record_id, ob.c.base_values).where(
+                    ob.c.table_name == name, ob.c.record_id.in_(ids[k:k + 500]))):
+                if base:
+                    row = rows[(name, rid)]
+                    row["base_values"] = dict(row["base_values"], **base)
+    top = next_values(conn, "outbox", len(rows))
+    first = top - len(rows) + 1
+    plain, merging = [], []
+    for k, row in enumerate(rows.values()):
+        row["seq"] = first + k
+        (merging if row["base_values"] else plain).append(row)
+    key = ["table_name", "record_id"]
+    insert_many(conn, ob, plain, (key, ["seq", "village_id"]))
+    insert_many(conn, ob, merging, (key, ["seq", "village_id", "base_values"]))
 
 
 def stamp(version, hlc) -> str:
@@ -134,24 +198,26 @@ def upsert_changelog(conn, entries: list[tuple], source_device: str | None) -> N
             by_table.setdefault(t, []).append(i)
     for name, ids in by_table.items():
         for rid, text in conn.execute(sa.select(cl.c.record_id, cl.c.stamps).where(
-                cl.c.table_name == name, cl.c.record_id.in_(ids))):
+                cl.c.table_name == name, among(conn, cl.c.record_id, ids))):
             old[(name, rid)] = text or ""
-    top = next_values(conn, "changelog", len(unique))
-    first = top - len(unique) + 1
+    # each scope numbered from its own counter, in a fixed order (two transactions writing the same
+    # scopes take their counters in the same order, and never wait on each other in a circle)
+    seqs: list[int] = [0] * len(unique)
+    by_scope: dict[str, list[int]] = {}
+    for k, (_t, _i, v) in enumerate(unique):
+        by_scope.setdefault(v, []).append(k)
+    for scope in sorted(by_scope):
+        positions = by_scope[scope]
+        first = next_values(conn, cursor.counter(scope), len(positions)) - len(positions) + 1
+        for n, k in enumerate(positions):
+            seqs[k] = first + n
     now = utcnow()
-    rows = [dict(table_name=t, record_id=i, village_id=v, seq=first + k, source_device=source_device,
+    rows = [dict(table_name=t, record_id=i, village_id=v, seq=seqs[k], source_device=source_device,
                  received_at=now, stamps=_merge_stamps(old.get((t, i), ""), stamps.get((t, i), [])))
             for k, (t, i, v) in enumerate(unique)]
-    stmt = _insert(conn, cl)
-    set_ = {"seq": stmt.excluded.seq, "village_id": stmt.excluded.village_id,
-            "source_device": stmt.excluded.source_device, "received_at": stmt.excluded.received_at}
-    with_stamps = [r for r in rows if (r["table_name"], r["record_id"]) in stamps]
-    without = [r for r in rows if (r["table_name"], r["record_id"]) not in stamps]
-    if with_stamps:
-        conn.execute(stmt.on_conflict_do_update(index_elements=["table_name", "record_id"],
-                                                set_=dict(set_, stamps=stmt.excluded.stamps)), with_stamps)
-    if without:
-        conn.execute(stmt.on_conflict_do_update(index_elements=["table_name", "record_id"], set_=set_), without)
+    key, taken = ["table_name", "record_id"], ["seq", "village_id", "source_device", "received_at"]
+    insert_many(conn, cl, [r for r in rows if (r["table_name"], r["record_id"]) in stamps], (key, taken + ["stamps"]))
+    insert_many(conn, cl, [r for r in rows if (r["table_name"], r["record_id"]) not in stamps], (key, taken))
 
 
 def _changed_records(session: Session):

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import client
+from . import client, cursor
 
 
 def _echo_result(r: client.Result) -> None:
@@ -85,4 +85,4 @@ def sync_status_command():
     click.echo(f"conflicts:    {s['conflicts']} to settle")
     if st.clock_offset_s is not None:
         click.echo(f"clock:        {st.clock_offset_s:+.1f} s against the township")
-    click.echo(f"cursors:      pushed up to {st.push_acked}, pulled up to {st.pull_cursor}")
+    click.echo(f"cursors:      pushed up to {st.push_acked}, pulled up to {cursor.text(st.pull_cursor)}")

@@ -252,25 +252,30 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
         for r in conn.execute(sa.select(t.table).where(t.table.c.id.in_(ids))).mappings():
             records[(name, r["id"])] = dict(r)
 
+    known: dict[str, tuple[list[str], list]] = {}
+
     def columns(name: str) -> list[str]:
-        return [c for c in tables[name].columns if c in schema.get(name, ())]
+        if name not in known:
+            cols = [c for c in tables[name].columns if c in schema.get(name, ())]
+            known[name] = (cols, [tables[name].encoders[c] for c in cols])
+        return known[name][0]
 
-    def encode(name: str, row: dict, seq, base_version, base_hlc, base_values) -> list:
-        t, cols = tables[name], columns(name)
+    def encode(name: str, row: dict, seq, base_version, base_hlc, base_values) -> bytes:
+        cols = columns(name)
         base = {c: v for c, v in (base_values or {}).items() if c in cols} if base_values is not None else None
-        return [seq, base_version, base_hlc, base, *[t.encoders[c](row[c]) for c in cols]]
+        return writer.line([seq, base_version, base_hlc, base,
+                            *[encoder(row[c]) for c, encoder in zip(cols, known[name][1])]])
 
-    probe = wire.Writer({})
+    writer = wire.Writer({})
     chosen, size, to = [], 0, st.push_acked
     for e in entries:
         row = records.get((e.table_name, e.record_id))
         if row is not None and e.table_name in schema:
-            values = encode(e.table_name, row, e.seq, e.base_version, e.base_hlc, e.base_values)
-            n = probe.row_size(values)
-            if chosen and size + n > max_bytes:
+            line = encode(e.table_name, row, e.seq, e.base_version, e.base_hlc, e.base_values)
+            if chosen and size + len(line) > max_bytes:
                 break
-            chosen.append((e.table_name, row, values, e.seq))
-            size += n
+            chosen.append((e.table_name, row, line, e.seq))
+            size += len(line)
         to = e.seq
 
     def waiting(parent: str, ids: list[str]) -> list[str]:
@@ -282,7 +287,6 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
         e = session().execute(sa.select(ob.c.seq, ob.c.base_version, ob.c.base_hlc, ob.c.base_values).where(
             ob.c.table_name == name, ob.c.record_id == row["id"])).one()
         parents.append((name, row, encode(name, row, e.seq, e.base_version, e.base_hlc, e.base_values), e.seq))
-    writer = wire.Writer({})
     sent = []
     for name, row, values, seq in parents_first(parents + chosen):
         writer.table(name, columns(name))

@@ -8,8 +8,9 @@ Device side (village kiosk):
 - ``sync_blob_queue``: files still to send or fetch.
 
 Server side (township):
-- ``sync_changelog``: the latest change of each record, numbered by the server's sequence; the pull
-  cursor of every device walks it;
+- ``sync_changelog``: the latest change of each record, numbered by its scope's sequence (a
+  village's, or its township's for township-wide rows: :mod:`sync.cursor`); each device's pull
+  cursor walks its two scopes;
 - ``sync_device`` and ``sync_enrolment_code``: enrolled devices and one-time codes;
 - ``sync_blob_wanted``: files the server asked a device for (uploads of anything else are refused).
 
@@ -27,8 +28,9 @@ from .store import Base, Synced, utcnow
 
 
 class SyncCounter(Base):
-    """Named monotonic counters. Taking the next value locks the row until commit, which is what
-    makes the server's change-log cursor safe: numbers are handed out and committed in order."""
+    """Named monotonic counters: ``outbox`` on a kiosk, ``log:<scope>`` on the township (one per
+    village and township). Taking the next value locks the row until commit, which is what makes the
+    server's change-log cursor safe: a scope's numbers are handed out and committed in order."""
 
     __tablename__ = "sync_counter"
     name: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
@@ -51,10 +53,11 @@ class SyncOutbox(Base):
 
 class SyncChangelog(Base):
     __tablename__ = "sync_changelog"
-    __table_args__ = (sa.Index("ix_sync_changelog_village_seq", "village_id", "seq"),)
+    # numbered per scope (sync.cursor): a pull walks its scope's numbers along this index
+    __table_args__ = (sa.Index("ix_sync_changelog_village_seq", "village_id", "seq", unique=True),)
     table_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     record_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    seq: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
     village_id: Mapped[str] = mapped_column(sa.String(12))
     # the device that pushed this version (it need not pull it back); None when written here
     source_device: Mapped[str | None] = mapped_column(sa.String(36))

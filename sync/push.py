@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from . import blobs, capture, clock, validate
+from . import blobs, capture, clock, cursor, validate
 from .extension import extension
 from .models import SyncChangelog, SyncConflict, SyncHeld
 from .store import local_node, session, utcnow
@@ -86,7 +86,9 @@ class Admission:
     # ---- the pipeline ---------------------------------------------------------------------------
 
     def take(self, rows: list[Pushed]) -> Outcome:
-        capture.next_values(self.conn, "changelog", 0)  # the change-log lock, before reading anything
+        # the village's change-log lock, before reading anything: this village's pushes are taken one
+        # after the other; other villages' go on meanwhile (sync.cursor)
+        capture.next_values(self.conn, cursor.counter(self.village), 0)
         groups: list[tuple[Table, list[Pushed]]] = []
         for p in rows:
             if groups and groups[-1][0].name == p.t.name:
@@ -112,10 +114,11 @@ class Admission:
     def _table(self, t: Table, rows: list[Pushed]) -> None:
         ids = [p.id for p in rows]
         existing = {r["id"]: dict(r) for r in self.conn.execute(
-            sa.select(t.table).where(t.table.c.id.in_(ids))).mappings()}
+            sa.select(t.table).where(capture.among(self.conn, t.table.c.id, ids))).mappings()}
         cl = SyncChangelog.__table__
         stamps = {rid: (text or "").split() for rid, text in self.conn.execute(
-            sa.select(cl.c.record_id, cl.c.stamps).where(cl.c.table_name == t.name, cl.c.record_id.in_(ids)))}
+            sa.select(cl.c.record_id, cl.c.stamps).where(cl.c.table_name == t.name,
+                                                         capture.among(self.conn, cl.c.record_id, ids)))}
         self._load_references(t, rows, existing)
         self._load_holders(t, rows, existing)
         writes: list[tuple[Pushed, str, dict, list[str]]] = []  # (row, insert|update, db values, stamps)
@@ -300,7 +303,7 @@ class Admission:
             for v in inserts:
                 by_shape.setdefault(tuple(sorted(v)), []).append(v)
             for group in by_shape.values():
-                self.conn.execute(sa.insert(t.table), group)
+                capture.insert_many(self.conn, t.table, group)
         for u in updates:
             self.conn.execute(sa.update(t.table).where(t.table.c.id == u["id"])
                               .values({k: v for k, v in u.items() if k != "id"}))

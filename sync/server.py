@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from werkzeug.exceptions import HTTPException
 
-from . import blobs, capture, push, validate, wire
+from . import blobs, capture, cursor, push, validate, wire
 from .extension import extension
 from .ids import uuid7
 from .models import SyncBlobWanted, SyncChangelog, SyncDevice, SyncEnrolAttempt, SyncEnrolmentCode
@@ -336,11 +336,21 @@ def _not_echo(device: SyncDevice, own: bool = False):
     return sa.true() if own else sa.or_(cl.c.source_device.is_(None), cl.c.source_device != device.id)
 
 
-def pending_down(device: SyncDevice) -> int:
-    """Changes in the device's scope that it has not pulled yet (the devices screen shows them)."""
-    cl = SyncChangelog.__table__
-    return session().scalar(sa.select(sa.func.count()).select_from(cl).where(
-        cl.c.seq > device.pull_cursor, cl.c.village_id.in_(scope_of(device)), _not_echo(device))) or 0
+def pending_down(devices: list[SyncDevice]) -> dict[str, int]:
+    """device id -> changes in its scope it has not pulled yet, at most (the devices screen shows it):
+    read from the scopes' counters, one query for any number of devices, never a count of the log.
+    Numbers a record left when it changed again are counted too, so this is an upper bound."""
+    scopes = {s for d in devices for s in scope_of(d)}
+    counters = {}
+    if scopes:
+        from .models import SyncCounter
+        counters = dict(session().execute(sa.select(SyncCounter.name, SyncCounter.value).where(
+            SyncCounter.name.in_([cursor.counter(s) for s in scopes]))).all())
+    out = {}
+    for d in devices:
+        positions = cursor.unpack(d.pull_cursor or 0)
+        out[d.id] = sum(max(int(counters.get(cursor.counter(s), 0)) - p, 0) for s, p in zip(scope_of(d), positions))
+    return out
 
 
 def _sendable(device: SyncDevice, name: str, row: dict) -> bool:
@@ -363,17 +373,36 @@ def _columns_for(device: SyncDevice, t) -> list[str]:
     return [c for c in t.columns if c in known]
 
 
-def _pull(device: SyncDevice, cursor: int, limit: int, writer: wire.Writer, own: bool = False) -> tuple[int, bool]:
-    """The next page of the change log in the device's scope, after ``cursor``; (new cursor, more)."""
-    conn = session().connection()
-    horizon = capture.current_value(conn, "changelog")
+def scope_changes(scope: str, after: int, horizon: int, not_echo, limit: int) -> sa.Select:
+    """The next changes of one scope after position ``after``, up to ``horizon``: a range of the
+    ``(village_id, seq)`` index, in its order, which no other village's rows are in."""
     cl = SyncChangelog.__table__
-    scope = scope_of(device)
+    return (sa.select(cl.c.seq, cl.c.table_name, cl.c.record_id, cl.c.village_id)
+            .where(cl.c.village_id == scope, cl.c.seq > after, cl.c.seq <= horizon, not_echo)
+            .order_by(cl.c.seq).limit(limit))
+
+
+def _pull(device: SyncDevice, position: int, limit: int, writer: wire.Writer, own: bool = False) -> tuple[int, bool]:
+    """The next page of the change log in the device's scopes, after its positions; (new cursor, more).
+
+    Each scope is read along its own numbering (the ``(village_id, seq)`` index), township-wide rows
+    first, and only below the number its counter has committed: every number under it is committed
+    too (the counter is locked from the first number a transaction takes until it commits), so a
+    change committed late, under a number a reader already passed, cannot be missed."""
+    conn = session().connection()
+    cl = SyncChangelog.__table__
     not_echo = _not_echo(device, own)
-    entries = conn.execute(
-        sa.select(cl.c.seq, cl.c.table_name, cl.c.record_id)
-        .where(cl.c.seq > cursor, cl.c.seq <= horizon, cl.c.village_id.in_(scope), not_echo)
-        .order_by(cl.c.seq).limit(limit)).all()
+    village, township = scope_of(device)
+    at = dict(zip((village, township), cursor.unpack(position)))
+    entries: list = []
+    read_to = {}  # scope -> its horizon, when every row of it below the horizon is in ``entries``
+    for scope in (township, village):
+        horizon = capture.current_value(conn, cursor.counter(scope))
+        room = limit - len(entries)
+        found = conn.execute(scope_changes(scope, at[scope], horizon, not_echo, room)).all() if room > 0 else []
+        entries.extend(found)
+        if len(found) < room:
+            read_to[scope] = max(horizon, at[scope])
     tables = replicated()
     by_table: dict[str, list[str]] = {}
     for e in entries:
@@ -383,40 +412,49 @@ def _pull(device: SyncDevice, cursor: int, limit: int, writer: wire.Writer, own:
         t = tables.get(name)
         if t is None:
             continue
-        for r in conn.execute(sa.select(t.table).where(t.table.c.id.in_(ids), t.table.c.village_id.in_(scope))).mappings():
-            records[(name, r["id"])] = dict(r)
+        for r in conn.execute(sa.select(t.table).where(capture.among(conn, t.table.c.id, ids),
+                                                       t.table.c.village_id.in_(list(at)))):
+            records[(name, r.id)] = r._mapping
 
-    def encode(name: str, row: dict) -> list:
-        t = tables[name]
-        return [t.encoders[c](row[c]) for c in _columns_for(device, t)]
+    known: dict[str, tuple[list[str], list]] = {}  # table -> (the columns the device knows, their encoders)
 
-    chosen, size, last, cut = [], 0, cursor, False
+    def columns(name: str) -> list[str]:
+        if name not in known:
+            cols = _columns_for(device, tables[name])
+            known[name] = (cols, [tables[name].encoders[c] for c in cols])
+        return known[name][0]
+
+    def encode(name: str, row) -> bytes:
+        return writer.line([encoder(row[c]) for c, encoder in zip(columns(name), known[name][1])])
+
+    chosen, size, cut = [], 0, False
+    last = dict(at)  # the last row taken of each scope
     for e in entries:
         row = records.get((e.table_name, e.record_id))
         if row is not None and _sendable(device, e.table_name, row):
-            values = encode(e.table_name, row)
-            n = writer.row_size(values)
-            if chosen and size + n > wire.MAX_BATCH_BYTES:
+            line = encode(e.table_name, row)
+            if chosen and size + len(line) > wire.MAX_BATCH_BYTES:
                 cut = True
                 break
-            chosen.append((e.table_name, row, values))
-            size += n
-        last = e.seq
-    if not cut and len(entries) < limit:
-        last = max(horizon, cursor)
+            chosen.append((e.table_name, row, line))
+            size += len(line)
+        last[e.village_id] = e.seq
+    more = cut or len(read_to) < len(at)
+    # a scope read to its end stands at its horizon; one cut short, at the last row taken
+    reached = dict(last) if cut else {s: read_to.get(s, last[s]) for s in at}
 
     def waiting(parent: str, ids: list[str]) -> list[str]:
+        beyond = sa.or_(*[sa.and_(cl.c.village_id == s, cl.c.seq > p) for s, p in reached.items()])
         return conn.execute(sa.select(cl.c.record_id).where(
-            cl.c.table_name == parent, cl.c.record_id.in_(ids), cl.c.seq > last, cl.c.village_id.in_(scope),
-            not_echo)).scalars().all()
+            cl.c.table_name == parent, capture.among(conn, cl.c.record_id, ids), beyond, not_echo)).scalars().all()
 
     parents = [(name, row, encode(name, row))
                for name, row in ride_along(conn, [(n, r) for n, r, _v in chosen], waiting)
                if _sendable(device, name, row)]
-    for name, _row, values in parents_first(parents + chosen):
-        writer.table(name, _columns_for(device, tables[name]))
-        writer.row(values)
-    return last, cut or len(entries) == limit
+    for name, _row, line in parents_first(parents + chosen):
+        writer.table(name, columns(name))
+        writer.row(line)
+    return cursor.pack(reached[village], reached[township]), more
 
 
 @bp.post("/exchange")
@@ -426,7 +464,7 @@ def exchange():
     header, sections = wire.read(_read_body())
     rid = _text(header, "rid", 40)
     replay = rid is not None and rid in (device.recent_requests or [])
-    cursor, acked = _int(header, "cursor", low=0), _int(header, "acked", low=0)
+    position, acked = _int(header, "cursor", low=0), _int(header, "acked", low=0)
     frm, to = _int(header, "from", low=0), _int(header, "to", low=0)
     pending = _int(header, "pending", low=0, high=2 ** 31 - 1)
     app_version = _text(header, "app", 20)
@@ -447,10 +485,10 @@ def exchange():
         if app_version is not None:
             device.app_version = app_version
         device.pending_up = pending
-        device.pull_cursor = cursor
+        device.pull_cursor = position
         if declared is not None and schema_hash(declared) != device.schema_hash:
             # a kiosk upgraded (or declaring for the first time) pulls everything again with its columns
-            repull = device.schema is not None or cursor > 0
+            repull = device.schema is not None or position > 0
             device.schema, device.schema_hash = declared, schema_hash(declared)
         session().commit()  # the clock and last contact are recorded even when the batch is refused
 
@@ -507,7 +545,7 @@ def exchange():
     limit = max(1, min(limit if isinstance(limit, int) else wire.MAX_RECORDS, wire.MAX_RECORDS))
     writer = wire.Writer({}, version=header["v"])
     again = resync or repull
-    next_cursor, more = _pull(device, 0 if again else cursor, limit, writer,
+    next_cursor, more = _pull(device, 0 if again or cursor.is_legacy(position) else position, limit, writer,
                               own=again or header.get("echo") is True)
     reply["cursor"] = next_cursor
     if more:

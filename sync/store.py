@@ -75,6 +75,13 @@ class Synced:
 
     #: "fact" tables are append-only (inspections, checks, pledges...); "entity" tables are mutable.
     __sync_kind__ = "entity"
+    #: counts the classes made on this base, so that the list of replicated tables (sync.tables) is
+    #: found again only when a model was added, not on each of the many calls per synced row
+    _generation = 0
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        Synced._generation += 1
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=uuid7)
     village_id: Mapped[str] = mapped_column(sa.String(12), index=True)

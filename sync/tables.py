@@ -81,7 +81,7 @@ def _codec(column: sa.Column) -> tuple[Callable, Callable]:
     return _identity, _identity
 
 
-_cache: dict[frozenset, dict[str, Table]] = {}
+_cache: dict[int, dict[str, Table]] = {}
 
 
 def _mapped_subclasses(cls) -> list[type]:
@@ -96,10 +96,10 @@ def _mapped_subclasses(cls) -> list[type]:
 
 def replicated() -> dict[str, Table]:
     """Every replicated table of the models imported in this process, by table name."""
-    classes = _mapped_subclasses(Synced)
-    key = frozenset(classes)
+    key = Synced._generation
     if key in _cache:
         return _cache[key]
+    classes = _mapped_subclasses(Synced)
     found: dict[str, Table] = {}
     for cls in sorted(classes, key=lambda c: c.__table__.name):
         table = cls.__table__

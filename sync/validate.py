@@ -78,6 +78,28 @@ def json_problem(value: Any, depth: int = 0) -> str | None:
     return f"holds a {type(value).__name__}"
 
 
+_LONG_NUMBER = re.compile(r"[0-9]{19}")
+
+
+def _plain_json(value: Any) -> str | None:
+    """The JSON text of ``value`` when one look at it shows :func:`json_problem` would find nothing
+    (the common case, without walking it), else None. Parsed JSON holds only JSON types: what the
+    walk looks for shows in the text — a NUL, a lone surrogate, a number too large or not finite,
+    nesting (no more brackets than the depth allowed), a long key (no longer text than a key may be)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    if ("\\u0000" in text or text.count("[") + text.count("{") > MAX_JSON_DEPTH or len(text) > 200
+            or _LONG_NUMBER.search(text)):
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return text
+
+
 def _container(model, column: str):
     """list or dict when the model annotates a JSON column so, else None."""
     for cls in getattr(model, "__mro__", ()):
@@ -167,11 +189,14 @@ def checker(model, column: sa.Column) -> Callable[[Any], Any]:
         shape = _container(model, name)
 
         def data(v):
-            problem = json_problem(v)
-            need(problem is None, problem or "")
+            text = _plain_json(v)
+            if text is None:  # something to say: the walk says exactly what
+                problem = json_problem(v)
+                need(problem is None, problem or "")
+                text = json.dumps(v, ensure_ascii=False)
             if shape is not None:
                 need(isinstance(v, shape), f"must be a JSON {'list' if shape is list else 'object'}")
-            need(len(json.dumps(v, ensure_ascii=False)) <= MAX_JSON_BYTES, f"is larger than {MAX_JSON_BYTES} bytes")
+            need(len(text) <= MAX_JSON_BYTES, f"is larger than {MAX_JSON_BYTES} bytes")
             return v
         return inner(data)
     if isinstance(t, sa.LargeBinary):
@@ -213,15 +238,27 @@ def column_checker(model, column: sa.Column) -> Callable:
     return _checkers[key]
 
 
+_plans: dict[tuple, tuple[list[tuple[str, Callable]], str | None]] = {}
+
+
+def _plan(table, columns: list[str]) -> tuple[list[tuple[str, Callable]], str | None]:
+    """(column, checker) for each column sent, and a required column that is not sent (or None):
+    the same for every row of a batch, so found once."""
+    key = (table.model, tuple(columns))
+    if key not in _plans:
+        checks = [(name, column_checker(table.model, table.table.c[name])) for name in columns]
+        missing = [c.name for c in table.table.columns if c.name not in columns and not c.nullable
+                   and c.default is None and c.server_default is None and not c.primary_key]
+        _plans[key] = (checks, missing[0] if missing else None)
+    return _plans[key]
+
+
 def row(table, columns: list[str], values: list) -> dict:
     """Database values of a pushed row (``table`` a :class:`sync.tables.Table`); raises Invalid."""
-    out = {}
-    for name, value in zip(columns, values):
-        out[name] = column_checker(table.model, table.table.c[name])(value)
-    missing = [c for c in table.table.columns if c.name not in out and not c.nullable
-               and c.default is None and c.server_default is None and not c.primary_key]
+    checks, missing = _plan(table, columns)
+    out = {name: check(value) for (name, check), value in zip(checks, values)}
     if missing:
-        raise Invalid(missing[0].name, "is required and was not sent")
+        raise Invalid(missing, "is required and was not sent")
     return out
 
 

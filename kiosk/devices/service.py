@@ -23,10 +23,15 @@ def villages_of(township: str) -> list[Village]:
                               .order_by(Village.code)).all()
 
 
-def devices_of(township: str) -> list[SyncDevice]:
+def devices_of(township: str, limit: int | None = None, offset: int = 0) -> list[SyncDevice]:
     return db.session.scalars(sa.select(SyncDevice).where(SyncDevice.village_id.startswith(township))
                               .order_by(SyncDevice.revoked_at.is_not(None), SyncDevice.village_id,
-                                        SyncDevice.enrolled_at)).all()
+                                        SyncDevice.enrolled_at).offset(offset).limit(limit)).all()
+
+
+def device_count(township: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SyncDevice).where(
+        SyncDevice.village_id.startswith(township))) or 0
 
 
 def open_codes(township: str) -> list[SyncEnrolmentCode]:
@@ -87,7 +92,8 @@ def device_rows(devices: list[SyncDevice]) -> list[dict]:
     """What the kiosk list shows of each device; what it has still to pull is the protocol's count."""
     villages = {v.code: v for v in db.session.scalars(sa.select(Village).where(
         Village.code.in_({d.village_id for d in devices}))).all()} if devices else {}
-    return [dict(d=d, village=villages.get(d.village_id), down=sync.pending_down(d), clock_off=clock_off(d),
+    down = sync.pending_down(devices)
+    return [dict(d=d, village=villages.get(d.village_id), down=down[d.id], clock_off=clock_off(d),
                  offset=offset_text(d.clock_offset_s)) for d in devices]
 
 

@@ -12,6 +12,7 @@ from ..auth.security import current_staff
 from ..extensions import db
 from ..forms import EmptyForm
 from ..village import Village
+from ..paging import page_of
 from ..web import hx_redirect, is_township, public, render
 from . import service
 from .forms import CodeForm
@@ -39,8 +40,9 @@ def index():
         row = service.make_code(form.village.data, staff.name, int(form.hours.data), form.client_id.data)
         db.session.commit()
         return hx_redirect(url_for("devices.code", code_id=row.id))
-    return render("devices/index.html", "devices/_list.html", form=form,
-                  rows=service.device_rows(service.devices_of(staff.township_code)),
+    page = page_of(service.device_count(staff.township_code))
+    return render("devices/index.html", "devices/_list.html", form=form, paging=page,
+                  rows=service.device_rows(service.devices_of(staff.township_code, page.size, page.offset)),
                   codes=service.open_codes(staff.township_code), villages={v.code: v for v in villages})
 
 

@@ -3,9 +3,12 @@
 Writes never commit: the caller commits once."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
 
 from ..extensions import db
 from ..forms import parse_int
@@ -17,13 +20,15 @@ if TYPE_CHECKING:
 FIELDS = ("house_number", "head_name", "group_name", "phone", "members", "note")
 
 
-def natural_key(text: str | None) -> list:
+@functools.lru_cache(maxsize=8192)
+def natural_key(text: str | None) -> tuple:
     """'第2组' before '第10组', '1组2号' before '1组10号'.
 
     Read after NFKC, so '２' and '²' count as 2; only runs of 0-9 become numbers (``'²'.isdigit()``
-    is true but ``int('²')`` fails, docs/pitfalls.md)."""
+    is true but ``int('²')`` fails, docs/pitfalls.md). Remembered: every list of households sorts by
+    it, and a village's house numbers are the same from one page to the next."""
     parts = re.split(r"([0-9]+)", unicodedata.normalize("NFKC", text or ""))
-    return [int(part) if i % 2 else part for i, part in enumerate(parts)]
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
 
 
 def group_name(value: str | None) -> str:
@@ -40,6 +45,37 @@ def register(village: Village) -> list[Household]:
     """The village's households, group by group, in house-number order."""
     rows = db.session.scalars(Household.live().where(Household.village_id == village.code)).all()
     return sorted(rows, key=lambda h: (natural_key(h.group_name), natural_key(h.house_number)))
+
+
+def find(village: Village, q: str = "", group: str = "") -> list[str]:
+    """The ids of the households whose head, house number or phone holds ``q``, of ``group`` (or any),
+    in register order. Plain columns, not records: a page of the register loads only its own rows."""
+    rows = db.session.execute(sa.select(Household.id, Household.group_name, Household.house_number,
+                                        Household.head_name, Household.phone)
+                              .where(Household.village_id == village.code, Household.deleted.is_(False))).all()
+    found = [r for r in rows if (not group or r.group_name == group)
+             and (not q or q in r.head_name or q in r.house_number or q in (r.phone or ""))]
+    found.sort(key=lambda r: (natural_key(r.group_name), natural_key(r.house_number)))
+    return [r.id for r in found]
+
+
+def households(ids: list[str]) -> list[Household]:
+    """These households, in this order."""
+    by_id = {h.id: h for h in db.session.scalars(sa.select(Household).where(Household.id.in_(ids)))} if ids else {}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def group_names(village: Village) -> list[str]:
+    """The village's groups, in order."""
+    names = db.session.scalars(sa.select(Household.group_name).distinct().where(
+        Household.village_id == village.code, Household.deleted.is_(False), Household.group_name.is_not(None),
+        Household.group_name != "")).all()
+    return sorted(names, key=natural_key)
+
+
+def count(village: Village) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Household).where(
+        Household.village_id == village.code, Household.deleted.is_(False))) or 0
 
 
 def holder_of(village: Village, house_number: str) -> Household | None:

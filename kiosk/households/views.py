@@ -9,6 +9,7 @@ from ..confirm import ask_first, confirmed
 from ..context import record_or_404, village_or_404
 from ..extensions import db
 from ..forms import EmptyForm
+from ..paging import page_of
 from ..records import commit_once
 from ..pacts.queries import last_pledges, visits_to
 from ..village.models import Household
@@ -22,14 +23,14 @@ bp = Blueprint("households", __name__, url_prefix="/households")
 @bp.get("/")
 @role_required("record")
 def index():
-    everyone = service.register(village_or_404())
+    village = village_or_404()
     q = (request.args.get("q") or "").strip()[:20]
     group = (request.args.get("group") or "").strip()[:20]
-    rows = [h for h in everyone if (not group or h.group_name == group)
-            and (not q or q in h.head_name or q in h.house_number or q in (h.phone or ""))]
-    groups = sorted({h.group_name for h in everyone if h.group_name}, key=service.natural_key)
-    return render("households/index.html", "households/_rows.html", households=rows, total=len(everyone),
-                  q=q, group=group, groups=groups)
+    found = service.find(village, q, group)
+    page = page_of(len(found))
+    return render("households/index.html", "households/_rows.html", paging=page, q=q, group=group,
+                  households=service.households(found[page.offset:page.offset + page.size]),
+                  total=service.count(village) if q or group else len(found), groups=service.group_names(village))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -141,7 +141,7 @@ class Pledge(SyncedRecord):
     # the organisation member signed in at the kiosk, if anyone was
     recorded_by_id: Mapped[str | None] = mapped_column(sa.String(36))
     # a correction is a new fact pointing at the pledge it corrects
-    corrects_id: Mapped[str | None] = mapped_column(sa.String(36))
+    corrects_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
 
     @property
     def method_label(self):

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ..context import local_today
 from ..extensions import db
 from ..hazards.models import Hazard
-from ..households.service import register
+from ..households.service import natural_key
 from ..village.models import Household, Village
 from .models import PLEDGING_METHODS, DoorVisit, Pact, PactClause, PactTemplate, Pledge
 
@@ -148,7 +148,8 @@ def pledges_for(pact: Pact) -> dict[str, Pledge]:
 
 
 def standing_pledge(pact: Pact, household: Household) -> Pledge | None:
-    return pledges_for(pact).get(household.id)
+    return db.session.scalar(Pledge.live().where(Pledge.pact_id == pact.id, Pledge.household_id == household.id,
+                                                 *_standing()).order_by(Pledge.recorded_at).limit(1))
 
 
 def withdrawal_of(pledge: Pledge) -> Pledge | None:
@@ -174,36 +175,69 @@ class GroupProgress:
 
 
 def progress(village: Village, pact: Pact | None) -> tuple[GroupProgress, list[GroupProgress]]:
-    pledged = pledges_for(pact) if pact else {}
+    """Households and those pledged to ``pact``, group by group in register order: two counts, not
+    the register and its pledges (with their signatures) loaded to count them."""
+    live = (Household.village_id == village.code, Household.deleted.is_(False))
+    counted = db.session.execute(sa.select(Household.group_name, sa.func.count()).where(*live)
+                                 .group_by(Household.group_name)).all()
+    pledged: dict[str | None, int] = {}
+    if pact is not None:
+        pledged = dict(db.session.execute(
+            sa.select(Household.group_name, sa.func.count(sa.distinct(Pledge.household_id)))
+            .join(Household, Household.id == Pledge.household_id)
+            .where(*live, *_standing(), Pledge.pact_id == pact.id).group_by(Household.group_name)).all())
     groups: dict[str, GroupProgress] = {}
-    for household in register(village):
-        name = household.group_name or ""
-        group = groups.setdefault(name, GroupProgress(name, 0, 0))
-        group.total += 1
-        group.pledged += household.id in pledged
-    rows = list(groups.values())
+    for name, n in counted:
+        group = groups.setdefault(name or "", GroupProgress(name or "", 0, 0))
+        group.total += n
+        group.pledged += pledged.get(name, 0)
+    rows = sorted(groups.values(), key=lambda g: natural_key(g.name))
     total = GroupProgress("", sum(g.total for g in rows), sum(g.pledged for g in rows))
     return total, rows
 
 
-def not_pledged(village: Village, pact: Pact | None) -> list[Household]:
-    pledged = pledges_for(pact) if pact else {}
-    return [h for h in register(village) if h.id not in pledged]
+def not_pledged(village: Village, pact: Pact | None, group: str = "") -> list[Household]:
+    """The households (of ``group``, or all) with no standing pledge to ``pact``, in register order."""
+    query = Household.live().where(Household.village_id == village.code)
+    if group:
+        query = query.where(Household.group_name == group)
+    if pact is not None:
+        # one pass over the version's pledges (a lookup per household would walk them for each)
+        query = query.where(Household.id.not_in(sa.select(Pledge.household_id).where(Pledge.pact_id == pact.id,
+                                                                                        *_standing())))
+    rows = db.session.scalars(query).all()
+    return sorted(rows, key=lambda h: (natural_key(h.group_name), natural_key(h.house_number)))
+
+
+def _standing():
+    """The conditions of a standing pledge: live, pledging, not withdrawn."""
+    withdrawal = sa.orm.aliased(Pledge)
+    withdrawn = sa.select(withdrawal.id).where(withdrawal.corrects_id == Pledge.id, withdrawal.method == "withdrawn",
+                                               withdrawal.deleted.is_(False)).exists()
+    return Pledge.deleted.is_(False), Pledge.method.in_(PLEDGING_METHODS), ~withdrawn
 
 
 # ---- visits -------------------------------------------------------------------------------------
 
-def last_visits(village: Village) -> dict[str, DoorVisit]:
-    """household id -> its latest visit."""
-    rows = db.session.scalars(DoorVisit.live().where(DoorVisit.village_id == village.code)
-                              .order_by(DoorVisit.visited_on, DoorVisit.recorded_at)).all()
-    return {v.household_id: v for v in rows}
+def last_visited(households: list[Household]) -> dict[str, dt.date]:
+    """household id -> the day of its latest visit, for these households only."""
+    if not households:
+        return {}
+    return dict(db.session.execute(
+        sa.select(DoorVisit.household_id, sa.func.max(DoorVisit.visited_on))
+        .where(DoorVisit.household_id.in_([h.id for h in households]), DoorVisit.deleted.is_(False))
+        .group_by(DoorVisit.household_id)).all())
 
 
-def recent_visits(village: Village, limit: int = 300) -> list[DoorVisit]:
+def visit_count(village: Village) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(DoorVisit).where(
+        DoorVisit.village_id == village.code, DoorVisit.deleted.is_(False))) or 0
+
+
+def recent_visits(village: Village, limit: int = 300, offset: int = 0) -> list[DoorVisit]:
     return db.session.scalars(DoorVisit.live().where(DoorVisit.village_id == village.code)
                               .order_by(DoorVisit.visited_on.desc(), DoorVisit.recorded_at.desc())
-                              .limit(limit)).all()
+                              .offset(offset).limit(limit)).all()
 
 
 def visits_to(household: Household) -> list[DoorVisit]:
@@ -277,12 +311,8 @@ def _pledged_households(pact_ids: list[str]) -> dict[str, int]:
     """pact id -> households of the register with a standing pledge to it, in one query."""
     if not pact_ids:
         return {}
-    withdrawal = sa.orm.aliased(Pledge)
-    withdrawn = sa.select(withdrawal.id).where(withdrawal.corrects_id == Pledge.id, withdrawal.method == "withdrawn",
-                                               withdrawal.deleted.is_(False)).exists()
     return dict(db.session.execute(
         sa.select(Pledge.pact_id, sa.func.count(sa.distinct(Pledge.household_id)))
         .join(Household, Household.id == Pledge.household_id)
-        .where(Pledge.pact_id.in_(pact_ids), Pledge.deleted.is_(False), Pledge.method.in_(PLEDGING_METHODS),
-               Household.deleted.is_(False), ~withdrawn)
+        .where(Pledge.pact_id.in_(pact_ids), Household.deleted.is_(False), *_standing())
         .group_by(Pledge.pact_id)).all())

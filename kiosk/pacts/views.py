@@ -19,14 +19,16 @@ from ..confirm import ask_first, confirmed
 from ..context import acting_person, current_village, local_today, record_or_404, village_or_404
 from ..extensions import db
 from ..forms import EmptyForm
+from ..households import service as households_service
 from ..households.service import natural_key, register
+from ..paging import page_of
 from ..qr import public_url, symbol_svg
 from ..records import commit_once
 from ..village.models import Household, Village
 from ..web import hx_redirect, is_township, public, render, wants_fragment
 from . import queries, service
 from .forms import AdoptForm, ClauseForm, DraftForm, MoveForm, NewClauseForm, PledgeForm, TitleForm, VisitForm
-from .models import MAX_CLAUSES, DoorVisit, Pact, PactClause, Pledge
+from .models import MAX_CLAUSES, VISIT_TOPICS, DoorVisit, Pact, PactClause, Pledge
 from .signature import svg_paths
 
 bp = Blueprint("pacts", __name__, url_prefix="/pact")
@@ -568,13 +570,12 @@ def door_list():
     pact = queries.current_pact(village)
     group = (request.args.get("group") or "").strip()
     groups: dict[str, list[Household]] = {}
-    for household in queries.not_pledged(village, pact):
-        if not group or household.group_name == group:
-            groups.setdefault(household.group_name or "", []).append(household)
-    _total, all_groups = queries.progress(village, pact)
-    return render("pacts/door_list.html", pact=pact, pact_village=village, groups=groups,
-                  count=sum(len(rows) for rows in groups.values()), visits=queries.last_visits(village),
-                  group=group, group_names=[g.name for g in all_groups if g.name], today=local_today())
+    route = queries.not_pledged(village, pact, group)
+    for household in route:
+        groups.setdefault(household.group_name or "", []).append(household)
+    return render("pacts/door_list.html", pact=pact, pact_village=village, groups=groups, count=len(route),
+                  last_visited=queries.last_visited(route), group=group,
+                  group_names=households_service.group_names(village), today=local_today())
 
 
 # ---- door-to-door visits ------------------------------------------------------------------------
@@ -583,8 +584,10 @@ def door_list():
 @role_required("record")
 def visits():
     village = village_or_404()
-    return render("pacts/visits.html", visits=queries.recent_visits(village),
-                  households={h.id: h for h in register(village)})
+    page = page_of(queries.visit_count(village))
+    shown = queries.recent_visits(village, limit=page.size, offset=page.offset)
+    return render("pacts/visits.html", visits=shown, paging=page, topics={k: str(v) for k, v in VISIT_TOPICS.items()},
+                  households={h.id: h for h in households_service.households(list({v.household_id for v in shown}))})
 
 
 @bp.route("/visits/new", methods=["GET", "POST"])
@@ -596,10 +599,10 @@ def new_visit():
     if request.method == "GET":
         household_id = request.args.get("household", "")
         if not household_id:
-            pact = queries.current_pact(village)
-            return render("pacts/visit_pick.html", "pacts/_pick_results.html", last_visits=queries.last_visits(village),
-                          pick_url=lambda h: url_for("pacts.new_visit", household=h.id),
-                          **_picker(village, pact, "pacts.new_visit"))
+            picker = _picker(village, queries.current_pact(village), "pacts.new_visit")
+            return render("pacts/visit_pick.html", "pacts/_pick_results.html",
+                          last_visited=queries.last_visited(picker["households"]),
+                          pick_url=lambda h: url_for("pacts.new_visit", household=h.id), **picker)
         household = record_or_404(Household, household_id)
         form = VisitForm(everyone, formdata=None, visited_on=local_today(), visitors=acting_person().name or "",
                          household_id=household.id)

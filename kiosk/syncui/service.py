@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -129,8 +129,17 @@ def waiting(n: int) -> str:
     return ngettext("%(num)d change waiting", "%(num)d changes waiting", n)
 
 
+def summary() -> dict:
+    """sync.summary(), once a request: the status bar and the home tile's badge both show it."""
+    if not has_request_context():
+        return sync.summary()
+    if "sync_summary" not in g:
+        g.sync_summary = sync.summary()
+    return g.sync_summary
+
+
 def status_text() -> tuple[str, str, str]:
-    s = sync.summary()
+    s = summary()
     st = s["state"]
     if not s["enrolled"]:
         text = _("Not connected to a township server")
@@ -331,7 +340,7 @@ def corrected(value, st):
 
 
 def sync_badge():
-    s = sync.summary()
+    s = summary()
     if s["conflicts"]:
         return (ngettext("%(num)d conflict", "%(num)d conflicts", s["conflicts"]), "warn")
     _text, tone, _detail = status_text()

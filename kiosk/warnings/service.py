@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from ..context import local_today
 from ..extensions import db
@@ -13,35 +14,74 @@ from ..village.models import Person, Village
 from .models import KIND_ORDER, Warning, WarningReceipt, receipt_id
 
 
-def warnings_for(village: Village, limit: int = 300) -> list[tuple[Warning, WarningReceipt | None]]:
-    """The warnings addressed to a village, each with the village's receipt (or None).
+def _in_force():
+    return sa.or_(Warning.valid_until.is_(None), Warning.valid_until >= local_today())
 
-    Order: in force and not yet acknowledged first (immediate before weekly before monthly), then
-    in force and acknowledged, then the expired ones; newest first within each.
-    """
-    candidates = db.session.scalars(
-        Warning.live().where(Warning.village_id == village.township_code)
-        .order_by(Warning.issued_at.desc()).limit(limit)).all()
-    mine = [w for w in candidates if w.is_for(village.code)]
-    if not mine:
+
+def _read_by(village: Village):
+    """Whether the village has acknowledged a warning: one pass over its receipts, not a lookup per
+    warning (which SQLite would answer from the village's receipts, each time)."""
+    return Warning.id.in_(sa.select(WarningReceipt.warning_id).where(WarningReceipt.village_id == village.code,
+                                                                     WarningReceipt.deleted.is_(False)))
+
+
+def ranked_ids(village: Village) -> list[str]:
+    """The ids of the warnings addressed to a village, in list order: in force and not yet
+    acknowledged first (immediate before weekly before monthly), then in force and acknowledged,
+    then the expired ones; newest first within each. Ordered by the database; only the targets of
+    warnings sent to some villages are read: five years of warnings are ranked without loading them."""
+    in_force, read = _in_force(), _read_by(village)
+    kind = sa.case(*[(Warning.kind == k, n) for k, n in KIND_ORDER.items()], else_=9)
+    rows = db.session.execute(
+        sa.select(Warning.id, sa.case((Warning.to_all.is_(False), Warning.targets)))
+        .where(Warning.village_id == village.township_code, Warning.deleted.is_(False))
+        .order_by(sa.case((in_force, 0), else_=1), sa.case((read, 1), else_=0), sa.case((read, 0), else_=kind),
+                  Warning.issued_at.desc())).all()
+    return [rid for rid, targets in rows if targets is None or village.code in targets]
+
+
+def _with_receipts(village: Village, warnings: list[Warning]) -> list[tuple[Warning, WarningReceipt | None]]:
+    if not warnings:
         return []
     receipts = {r.warning_id: r for r in db.session.scalars(
         WarningReceipt.live().where(WarningReceipt.village_id == village.code,
-                                    WarningReceipt.warning_id.in_([w.id for w in mine])))}
-    today = local_today()
+                                    WarningReceipt.warning_id.in_([w.id for w in warnings])))}
+    return [(w, receipts.get(w.id)) for w in warnings]
 
-    def rank(w: Warning):
-        acked = w.id in receipts
-        return (0 if w.in_force(today) else 1, 1 if acked else 0, 0 if acked else KIND_ORDER.get(w.kind, 9),
-                -w.issued_at.timestamp())
 
-    return [(w, receipts.get(w.id)) for w in sorted(mine, key=rank)]
+def warnings_for(village: Village, limit: int = 300, offset: int = 0,
+                 ids: list[str] | None = None) -> list[tuple[Warning, WarningReceipt | None]]:
+    """The warnings addressed to a village, each with the village's receipt (or None), in list order
+    (``ranked_ids``, or the ``ids`` of it a caller has already); ``offset`` and ``limit`` make one
+    page of them."""
+    ids = (ranked_ids(village) if ids is None else ids)[offset:offset + limit]
+    if not ids:
+        return []
+    by_id = {w.id: w for w in db.session.scalars(sa.select(Warning).where(Warning.id.in_(ids)))}
+    return _with_receipts(village, [by_id[i] for i in ids])
+
+
+def in_force_for(village: Village) -> list[tuple[Warning, WarningReceipt | None]]:
+    """The warnings in force addressed to a village, with its receipts, in list order."""
+    found = db.session.scalars(Warning.live().where(Warning.village_id == village.township_code, _in_force())
+                               .order_by(Warning.issued_at.desc())).all()
+    items = _with_receipts(village, [w for w in found if w.is_for(village.code)])
+    return sorted(items, key=lambda item: (1, 0) if item[1] else (0, KIND_ORDER.get(item[0].kind, 9)))
 
 
 def waiting(village: Village) -> list[Warning]:
-    """Warnings in force that nobody of the village has acknowledged yet."""
-    today = local_today()
-    return [w for w, r in warnings_for(village) if r is None and w.in_force(today)]
+    """Warnings in force that nobody of the village has acknowledged yet, immediate before weekly
+    before monthly, newest first. One query on the township's warnings in force (five years of
+    acknowledged warnings stay unread), once a request: every page's banner asks, and the home
+    tile's badge."""
+    if has_request_context() and g.get("warnings_waiting", (None,))[0] == village.code:
+        return g.warnings_waiting[1]
+    found = db.session.scalars(Warning.live().where(Warning.village_id == village.township_code, _in_force(),
+                                                    ~_read_by(village)).order_by(Warning.issued_at.desc())).all()
+    mine = sorted((w for w in found if w.is_for(village.code)), key=lambda w: KIND_ORDER.get(w.kind, 9))
+    if has_request_context():
+        g.warnings_waiting = (village.code, mine)
+    return mine
 
 
 def pending_immediate(village: Village) -> list[Warning]:
@@ -63,6 +103,8 @@ def acknowledge(warning: Warning, village: Village, person: Person) -> WarningRe
                                  warning_id=warning.id, person_id=person.id, person_name=person.name,
                                  acknowledged_at=utcnow())
         db.session.add(receipt)
+        if has_request_context():  # what is waiting is asked again after this receipt
+            g.pop("warnings_waiting", None)
     return receipt
 
 

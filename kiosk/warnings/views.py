@@ -12,13 +12,14 @@ from werkzeug.exceptions import Forbidden
 from ..auth import current_person, current_staff, role_required
 from ..context import current_village, local_today, village_or_404
 from ..extensions import db
+from ..paging import page_of
 from ..records import commit_once
 from ..village.models import Village
 from ..village.service import villages_of
 from ..web import hx_redirect, is_township, passive, public, render, wants_fragment
 from . import service
 from .forms import WarningForm
-from .models import Warning, WarningReceipt
+from .models import KINDS, Warning, WarningReceipt
 
 bp = Blueprint("warnings", __name__, url_prefix="/warnings")
 
@@ -53,8 +54,11 @@ def index():
     if is_township() and current_staff() is not None:
         return redirect(url_for("warnings.township_index"))
     village = village_or_404()
-    return render("warnings/index.html", "warnings/_list.html", items=service.warnings_for(village),
-                  today=local_today())
+    ids = service.ranked_ids(village)
+    page = page_of(len(ids))
+    return render("warnings/index.html", "warnings/_list.html", paging=page, today=local_today(),
+                  items=service.warnings_for(village, page.size, page.offset, ids),
+                  kinds={k: str(label) for k, label in KINDS.items()})
 
 
 @bp.get("/<warning_id>")
@@ -200,6 +204,5 @@ def slides(urgent: bool) -> list[tuple[str, dict]]:
     village = current_village()
     if village is None:
         return []
-    today = local_today()
     return [("warnings/_slide.html", {"urgent": urgent, "warning": w, "receipt": r})
-            for w, r in service.warnings_for(village) if w.in_force(today) and w.is_immediate == urgent]
+            for w, r in service.in_force_for(village) if w.is_immediate == urgent]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -35,9 +34,8 @@ def signed_in(app, name="陈建国"):
     client = app.test_client()
     with app.app_context():
         pid = db.session.scalar(sa.select(Person.id).where(Person.name == name).limit(1))
-    with client.session_transaction() as s:
-        s["person_id"], s["seen"] = pid, time.time()
-    return client
+    from tests.conftest import open_session
+    return open_session(client, pid)
 
 
 def staff_client(township):
