@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..context import Actor, local_today
+from ..context import Actor, from_local, local_today
 from ..extensions import db
 from ..records import uuid7
 from ..village.models import Person, Village
@@ -34,8 +34,8 @@ def load_demo(village: Village) -> None:
             continue
         night = today - dt.timedelta(days=ago)
         start = service.on_the_night(night, dt.time(22, 5))
-        reached = {p.id: service.to_utc(start + dt.timedelta(minutes=12 * (n + 1)))
+        reached = {p.id: from_local(start + dt.timedelta(minutes=12 * (n + 1)))
                    for n, p in enumerate(points if ago % 3 else points[:3])}
-        service.record_run(village.code, uuid7(), route=route, started_at=service.to_utc(start),
-                           ended_at=service.to_utc(start + dt.timedelta(minutes=70)), patrollers=walkers,
+        service.record_run(village.code, uuid7(), route=route, started_at=from_local(start),
+                           ended_at=from_local(start + dt.timedelta(minutes=70)), patrollers=walkers,
                            reached=reached, note="", actor=leader)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..context import Actor, local_now, local_today, village_zone
+from ..context import Actor, from_local, local_now, local_today, to_local
 from ..extensions import db
 from ..hazards.models import Hazard
 from ..hazards.service import open_hazard
@@ -34,15 +34,6 @@ class PatrolError(ValueError):
 
 
 # ---- the village's wall clock ---------------------------------------------------------------------
-
-def to_utc(local: dt.datetime) -> dt.datetime:
-    """A moment on the village's wall clock as the naive UTC every record holds."""
-    return local.replace(tzinfo=village_zone()).astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
-def to_local(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.timezone.utc).astimezone(village_zone()).replace(tzinfo=None)
-
 
 def on_the_night(night: dt.date, clock: dt.time) -> dt.datetime:
     """A time of the night of ``night`` on the wall clock: from noon on it is that evening, before
@@ -383,8 +374,8 @@ def monthly_log(village_code: str, year: int, month: int) -> list[LogLine]:
     it reached and found. Four queries, however many runs."""
     first, following = month_bounds(year, month)
     runs = db.session.scalars(PatrolRun.live().where(
-        PatrolRun.village_id == village_code, PatrolRun.started_at >= to_utc(dt.datetime.combine(first, dt.time())),
-        PatrolRun.started_at < to_utc(dt.datetime.combine(following, dt.time())))
+        PatrolRun.village_id == village_code, PatrolRun.started_at >= from_local(dt.datetime.combine(first, dt.time())),
+        PatrolRun.started_at < from_local(dt.datetime.combine(following, dt.time())))
         .order_by(PatrolRun.started_at)).all()
     ids = [r.id for r in runs]
     reached: dict[str, list[PatrolVisit]] = {}
@@ -432,7 +423,7 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     nights: dict[str, set[dt.date]] = {}
     if spans:
         nights = _patrolled_nights(codes, min(p.starts_on for p in spans), max(p.ends_on for p in spans))
-    month_start = to_utc(dt.datetime.combine(now.date().replace(day=1), dt.time()))
+    month_start = from_local(dt.datetime.combine(now.date().replace(day=1), dt.time()))
     runs = dict(db.session.execute(
         sa.select(PatrolRun.village_id, sa.func.count()).where(
             PatrolRun.village_id.in_(codes), PatrolRun.deleted.is_(False), PatrolRun.started_at >= month_start)

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
 from ..auth import current_staff, may, role_required
-from ..context import acting_person, current_village, local_today, record_or_404, village_or_404
+from ..context import (acting_person, current_village, from_local, local_today, record_or_404, to_local,
+                       village_or_404)
 from ..extensions import db
 from ..hydrants.labels import label_png
 from ..photos import store_photo_of
@@ -155,9 +156,9 @@ def new_run(route_id: str):
         by_id = {p.id: p for p in people}
         try:
             service.record_run(village.code, form.client_id.data, route=route,
-                               started_at=service.to_utc(values["start"]), ended_at=service.to_utc(values["end"]),
+                               started_at=from_local(values["start"]), ended_at=from_local(values["end"]),
                                patrollers=[by_id[i] for i in values["patroller_ids"]],
-                               reached={cid: service.to_utc(at) for cid, at in values["reached"].items()},
+                               reached={cid: from_local(at) for cid, at in values["reached"].items()},
                                note=values["note"], actor=acting_person())
         except service.PatrolError as error:
             form.form_errors.append(str(error))
@@ -177,7 +178,7 @@ def run(run_id: str):
     route = db.session.get(PatrolRoute, run.route_id)
     total = len(service.checkpoints(route)) if route is not None and not route.deleted else None
     return render("patrols/run.html", run=run, visits=service.visits(run), findings=service.findings(run),
-                  total=total, to_local=service.to_local)
+                  total=total, to_local=to_local)
 
 
 @bp.route("/runs/<run_id>/finding", methods=["GET", "POST"])
@@ -216,7 +217,7 @@ def log():
     previous = (first - dt.timedelta(days=1)).strftime("%Y-%m")
     return render("patrols/log.html", village=village, lines=service.monthly_log(village.code, year, month),
                   first=first, previous=previous, following=following.strftime("%Y-%m"),
-                  to_local=service.to_local, coverage=service.coverage(village.code))
+                  to_local=to_local, coverage=service.coverage(village.code))
 
 
 # ---- the township -----------------------------------------------------------------------------------

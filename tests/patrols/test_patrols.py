@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk.context import from_local, to_local
 from kiosk.extensions import db
 from kiosk.hazards.models import Hazard
 from kiosk.patrols import service
@@ -27,8 +28,8 @@ def test_a_patrol_across_midnight_counts_for_the_evening_it_started(app, volunte
     run = runs(app)[-1]
     assert run.night_of == night
     with app.app_context():
-        assert service.to_local(run.started_at) == dt.datetime.combine(night, dt.time(23, 30))
-        assert service.to_local(run.ended_at) == dt.datetime.combine(night + dt.timedelta(days=1), dt.time(1, 20))
+        assert to_local(run.started_at) == dt.datetime.combine(night, dt.time(23, 30))
+        assert to_local(run.ended_at) == dt.datetime.combine(night + dt.timedelta(days=1), dt.time(1, 20))
         got = db.session.scalars(db.select(PatrolVisit).where(PatrolVisit.run_id == run.id)
                                  .order_by(PatrolVisit.reached_at)).all()
         assert [(v.checkpoint_id, v.method) for v in got] == [(a, "kiosk"), (b, "kiosk")]
@@ -43,7 +44,7 @@ def test_the_night_of_a_patrol():
         evening = dt.date(2026, 12, 1)
 
         def night(start, hours):
-            begin = service.to_utc(service.on_the_night(evening, start))
+            begin = from_local(service.on_the_night(evening, start))
             return service.night_of(begin, begin + dt.timedelta(hours=hours))
         assert night(dt.time(22, 0), 2) == evening
         assert night(dt.time(1, 0), 2) == evening  # after midnight: still the night of the 1st
