@@ -9,7 +9,6 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
