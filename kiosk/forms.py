@@ -10,19 +10,23 @@ numbers as people type them, with the messages every form shares.
 - :func:`one_of` — a validator for choices checked against the mapping rather than the rendered list;
 - :func:`parse_number` / :func:`parse_int` — digits as typed on any keyboard (full-width accepted), and
   nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, docs/pitfalls.md);
+  :func:`parse_clock` — a time of day (``22:05``);
+- :class:`LocalDateField` — a date field whose parse error speaks the user's language;
 - :class:`VersionedForm` — an edit form carries the version of the record it was opened on, so that a
   save over a newer version (sync brought the township's change meanwhile) is refused and shown.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
 import uuid
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import DateField, HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -34,6 +38,9 @@ REQUIRED_CHOICE = _l("Choose one of the options.")
 EDITED_MEANWHILE = _l("This record was changed meanwhile (by sync or on another screen). Look at it again, "
                       "then save your change once more.")
 
+_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3])[:：]([0-5][0-9])$")
+# full-width digits only: NFKC would also turn "²" into "2" (docs/pitfalls.md)
+_FULL_WIDTH = {0xFF10 + n: str(n) for n in range(10)}
 _DECIMAL = re.compile(r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
@@ -134,3 +141,19 @@ def parse_int(text) -> int | None:
         raise ValueError(value)
     return int(value)
 
+
+def parse_clock(text) -> dt.time | None:
+    """A time of day as typed or picked (``22:05``, ``7:30``, a full-width colon); None when it is
+    not one."""
+    match = _CLOCK.match(str(text or "").translate(_FULL_WIDTH).strip())
+    return dt.time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+class LocalDateField(DateField):
+    """A date field whose parse error speaks the user's language (WTForms' own message does not)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Enter a date such as 2026-12-31.")) from None
