@@ -5,45 +5,27 @@ Each form turns what was tapped into what the service writes; the service never 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..context import local_today
-from ..forms import MAX_CHARS, ClientIdForm, choices, one_of, strip
+from ..forms import MAX_CHARS, ClientIdForm, LocalDateField, choices, one_of, parse_clock, strip
 from ..hazards.models import CATEGORIES, SEVERITIES
 from .models import CHECKPOINT_KINDS
 from .service import on_the_night
 
 MAX_PERIOD_DAYS = 366
-_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3])[:：]([0-5][0-9])$")
 
 # preset names the township picks from (DOMAIN.md: key periods)
 PERIOD_NAMES = [_l("Spring Festival"), _l("Lantern Festival"), _l("Qingming"), _l("Autumn–winter dry season"),
                 _l("National Day holiday")]
 FINDING_PHRASES = [_l("E-bike charging in the corridor"), _l("Flying-lead charging"), _l("Passage blocked"),
                    _l("Open burning"), _l("Hydrant blocked"), _l("Told the owner, fixed on the spot")]
-
-
-class LocalDateField(DateField):
-    """A date whose parse error speaks the user's language."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Enter a date such as 2026-12-31.")) from None
-
-
-def parse_clock(text: str | None) -> dt.time | None:
-    """``22:05`` (or with a full-width colon) as a time of day; None when it is not one."""
-    match = _CLOCK.match((text or "").strip())
-    return dt.time(int(match.group(1)), int(match.group(2))) if match else None
 
 
 class KeyPeriodForm(ClientIdForm):

@@ -3,25 +3,15 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..context import local_today
-from ..forms import MAX_CHARS, ClientIdForm, choices, one_of, strip
+from ..forms import MAX_CHARS, ClientIdForm, LocalDateField, choices, one_of, strip
 from .models import KINDS
 
 TARGETS = {"all": _l("Every village of the township"), "some": _l("Only the villages I choose")}
-
-
-class LocalDateField(DateField):
-    """A date field whose parse error speaks the user's language (WTForms' own message does not)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Enter a date such as 2026-12-31.")) from None
 
 
 class WarningForm(ClientIdForm):
