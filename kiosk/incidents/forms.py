@@ -76,11 +76,11 @@ class IncidentForm(ClientIdForm):
             raise ValidationError(_("Arrival on the scene must come after the alarm (within 12 hours)."))
 
     def validate_responders(self, field):
-        if any(v not in {c.value for c in field.choices} for v in field.data):
+        if any(v not in {c.value for c in field.choices} for v in field.data or []):
             raise ValidationError(_("Choose who went from the village's roster."))
 
     def validate_equipment(self, field):
-        if any(v not in {c.value for c in field.choices} for v in field.data):
+        if any(v not in {c.value for c in field.choices} for v in field.data or []):
             raise ValidationError(_("Choose equipment of the village's station."))
 
     def validate_handed_to(self, field):
@@ -100,7 +100,7 @@ class IncidentForm(ClientIdForm):
         alarm = self.alarm()
         return dict(alarm_at=alarm, station_arrived_at=arrival(alarm, parse_clock(self.station_time.data)),
                     brigade_arrived_at=arrival(alarm, parse_clock(self.brigade_time.data)),
-                    place=self.place.data, burned=self.burned.data, responder_ids=list(self.responders.data),
-                    equipment_ids=list(self.equipment.data), handed_to=self.handed_to.data,
+                    place=self.place.data, burned=self.burned.data, responder_ids=list(self.responders.data or []),
+                    equipment_ids=list(self.equipment.data or []), handed_to=self.handed_to.data,
                     handed_to_name=self.handed_to_name.data or "", casualties=self.casualties.data or "",
                     note=self.note.data or "")

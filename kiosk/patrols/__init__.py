@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import registry
 from ..registry import Summary, Tile
+from ..warnings import evidence
 from . import service, views
 from .cli import patrols_cli
 from .demo import load_demo
@@ -29,3 +30,5 @@ def init_app(app: Flask) -> None:
     registry.add_summary(app, Summary("patrols", _l("Night patrols"), service.village_summaries,
                                       figures=service.SUMMARY_FIGURES, order=40))
     registry.add_demo(app, "patrols", load_demo, order=70)
+    evidence.add_provider(app, "patrol", views.warning_evidence)
+    evidence.add_page(app, "patrol_run", "patrols.run", "run_id")

@@ -108,15 +108,15 @@ class RunForm(ClientIdForm):
         known = {c.value for c in field.choices}
         if not field.data:
             raise ValidationError(_("Tap who patrolled."))
-        if any(v not in known for v in field.data):
+        if any(v not in known for v in field.data or []):
             raise ValidationError(_("Choose patrollers from the village's roster."))
 
     def validate_reached(self, field):
         known = {c.value for c in field.choices}
-        if any(v not in known for v in field.data):
+        if any(v not in known for v in field.data or []):
             raise ValidationError(_("Choose checkpoints of this route."))
         start, end = parse_clock(self.start.data), parse_clock(self.end.data)
-        for cid in field.data:
+        for cid in field.data or []:
             clock = parse_clock(self.times.get(cid))
             if clock is None:
                 self.time_errors[cid] = _("Enter the time it was reached, such as 22:30.")
@@ -132,8 +132,8 @@ class RunForm(ClientIdForm):
     def values(self) -> dict:
         """Wall-clock moments; the view turns them into UTC with the service."""
         return dict(start=self.moment(parse_clock(self.start.data)), end=self.moment(parse_clock(self.end.data)),
-                    reached={cid: self.moment(parse_clock(self.times[cid])) for cid in self.reached.data},
-                    patroller_ids=list(self.patrollers.data), note=self.note.data or "")
+                    reached={cid: self.moment(parse_clock(self.times[cid])) for cid in self.reached.data or []},
+                    patroller_ids=list(self.patrollers.data or []), note=self.note.data or "")
 
 
 class FindingForm(ClientIdForm):

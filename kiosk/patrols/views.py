@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
 from ..auth import current_staff, may, role_required
-from ..context import (acting_person, current_village, from_local, local_today, record_or_404, to_local,
-                       village_or_404)
+from ..context import (acting_person, current_village, from_local, local_day, local_today, record_or_404,
+                       to_local, village_or_404)
 from ..extensions import db
 from ..hydrants.labels import label_png
 from ..photos import store_photo_of
@@ -20,6 +21,7 @@ from ..qr import symbol_svg
 from ..records import commit_once
 from ..village.models import Village
 from ..village.service import villages_of
+from ..warnings.evidence import Evidence
 from ..web import hx_redirect, public, render
 from . import service
 from .forms import FINDING_PHRASES, PERIOD_NAMES, CheckpointForm, FindingForm, KeyPeriodForm, RouteForm, RunForm
@@ -300,3 +302,10 @@ def board_slides():
         return []
     return [("patrols/_slide.html", {"coverage": cover})]
 
+
+def warning_evidence(village_code: str, since: dt.datetime) -> list[Evidence]:
+    """The patrols a village can name when it answers a warning: those since it was issued."""
+    return [Evidence("patrol_run", r.id, _("Patrol, night of %(day)s: %(route)s, %(who)s",
+                                          day=format_date(r.night_of or local_day(r.started_at), "medium"),
+                                          route=r.route_name, who="、".join(r.patroller_names)))
+            for r in service.runs_since(village_code, since)]

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import registry
 from ..registry import Summary, Tile
+from ..warnings import evidence
 from . import service, views
 from .demo import load_demo
 
@@ -24,3 +25,6 @@ def init_app(app: Flask) -> None:
     registry.add_summary(app, Summary("publicity", _l("Publicity and training"), service.village_summaries,
                                       figures=service.SUMMARY_FIGURES, order=35))
     registry.add_demo(app, "publicity", load_demo, order=72)
+    evidence.add_provider(app, "broadcast", views.broadcast_evidence)
+    evidence.add_provider(app, "door_to_door", views.door_evidence)
+    evidence.add_page(app, "activity", "publicity.show", "activity_id")

@@ -62,7 +62,7 @@ class ActivityForm(ClientIdForm):
             raise ValidationError(_("Enter how many people as a whole number."))
 
     def _on_roster(self, field):
-        if any(v not in {c.value for c in field.choices} for v in field.data):
+        if any(v not in {c.value for c in field.choices} for v in field.data or []):
             raise ValidationError(_("Only people on the village's roster can be named."))
 
     def validate_organisers(self, field):
@@ -78,7 +78,7 @@ class ActivityForm(ClientIdForm):
     def values(self) -> dict:
         return dict(kind=self.kind.data, held_on=self.held_on.data, ends_on=self.ends_on.data,
                     place=self.place.data or "", topic=self.topic.data or "",
-                    organiser_ids=list(self.organisers.data), attendee_ids=list(self.attendees.data),
+                    organiser_ids=list(self.organisers.data or []), attendee_ids=list(self.attendees.data or []),
                     reached=parse_int(self.reached.data), note=self.note.data or "")
 
 

@@ -10,13 +10,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ..auth import role_required
-from ..context import acting_person, current_village, local_today, record_or_404, village_or_404
+from ..context import acting_person, current_village, local_day, local_today, record_or_404, village_or_404
 from ..extensions import db
 from ..forms import EmptyForm
 from ..photos import store_photo
 from ..photos.service import PhotoError
 from ..records import commit_once
 from ..warnings import service as warnings_service
+from ..warnings.evidence import Evidence
 from ..warnings.models import Warning
 from ..web import hx_redirect, render
 from . import service, speech
@@ -243,3 +244,25 @@ def tile_badge():
     month = figures.get("this_month", 0)
     return (_("%(n)d this month", n=month), "ok") if month else (_("None this month"), "warn")
 
+
+def _activity_evidence(village_code: str, since: dt.datetime, kinds: tuple[str, ...]) -> list[Evidence]:
+    return [Evidence("activity", a.id, _("%(kind)s on %(day)s: %(topic)s", kind=a.kind_label,
+                                         day=format_date(a.held_on, "medium"), topic=a.topic or a.place or "—"))
+            for a in service.since(village_code, since, kinds)]
+
+
+def broadcast_evidence(village_code: str, since: dt.datetime) -> list[Evidence]:
+    """Broadcasts, fire-tricycle tours and talks since a warning: what a village answers it with."""
+    return _activity_evidence(village_code, since, ("broadcast", "tricycle", "talk"))
+
+
+def door_evidence(village_code: str, since: dt.datetime) -> list[Evidence]:
+    """Door-to-door campaigns since a warning, and the visits recorded since."""
+    found = _activity_evidence(village_code, since, ("door_to_door",))
+    first, last = local_day(since), local_today()
+    visits = service.visits_on(village_code, first, last)
+    if visits:
+        found.append(Evidence("door_visits", f"{first.isoformat()}/{last.isoformat()}",
+                              _("%(n)d door-to-door visits from %(first)s to %(last)s", n=visits,
+                                first=format_date(first, "medium"), last=format_date(last, "medium"))))
+    return found
