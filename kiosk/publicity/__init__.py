@@ -19,7 +19,7 @@ from .demo import load_demo
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
-    registry.add_tile(app, Tile("publicity", _l("Publicity and training"), "publicity.index", "megaphone", 50,
+    registry.add_tile(app, Tile("publicity", _l("Publicity and training"), "publicity.index", "speaker", 50,
                                 badge=views.tile_badge))
     registry.add_script(app, "js/publicity.js")
     registry.add_summary(app, Summary("publicity", _l("Publicity and training"), service.village_summaries,

@@ -27,7 +27,7 @@ KINDS = {
 }
 # these record attendance from the roster, which makes people trained
 ATTENDED_KINDS = ("training", "drill")
-KIND_ICONS = {"broadcast": "megaphone", "tricycle": "truck", "door_to_door": "home", "talk": "people",
+KIND_ICONS = {"broadcast": "speaker", "tricycle": "truck", "door_to_door": "home", "talk": "people",
               "training": "check", "drill": "flame"}
 
 MAX_REACHED = 100_000
