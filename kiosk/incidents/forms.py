@@ -10,7 +10,7 @@ from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..context import local_today
+from ..context import local_now, local_today
 from ..forms import MAX_CHARS, ClientIdForm, LocalDateField, choices, one_of, parse_clock, strip
 from .models import HANDED_TO, WHAT_BURNED
 from .service import arrival
@@ -60,6 +60,9 @@ class IncidentForm(ClientIdForm):
 
     def validate_alarm_time(self, field):
         _clock(field, required=True)
+        alarm = self.alarm()
+        if alarm is not None and alarm > local_now():
+            raise ValidationError(_("A fire is recorded after the alarm: this time has not come yet."))
 
     def validate_station_time(self, field):
         _clock(field)

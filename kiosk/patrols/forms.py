@@ -13,7 +13,7 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..context import local_today
+from ..context import local_now, local_today
 from ..forms import MAX_CHARS, ClientIdForm, LocalDateField, choices, one_of, parse_clock, strip
 from ..hazards.models import CATEGORIES, SEVERITIES
 from .models import CHECKPOINT_KINDS
@@ -103,6 +103,8 @@ class RunForm(ClientIdForm):
             raise ValidationError(_("Enter a time such as 22:30."))
         if start is not None and self.night.data and self.moment(end) <= self.moment(start):
             raise ValidationError(_("The patrol must end after it starts."))
+        if self.night.data and self.moment(end) > local_now():
+            raise ValidationError(_("A patrol is recorded after it has ended: this time has not come yet."))
 
     def validate_patrollers(self, field):
         known = {c.value for c in field.choices}

@@ -109,12 +109,18 @@ def in_month(village_code: str, year: int, month: int) -> list[Activity]:
 class PlanCell:
     planned: int
     done: int
+    # the month has begun: what is not done yet is behind the plan
+    begun: bool = True
 
     @property
     def tone(self) -> str:
         if not self.planned:
             return "ok" if self.done else "none"
-        return "ok" if self.done >= self.planned else ("bad" if self.done == 0 else "warn")
+        if self.done >= self.planned:
+            return "ok"
+        if not self.begun:
+            return "none"
+        return "bad" if self.done == 0 else "warn"
 
 
 def plan(village_code: str, year: int) -> dict[str, dict[int, PlanCell]]:
@@ -126,8 +132,9 @@ def plan(village_code: str, year: int) -> dict[str, dict[int, PlanCell]]:
             Activity.village_id == village_code, Activity.deleted.is_(False),
             Activity.held_on >= dt.date(year, 1, 1), Activity.held_on < dt.date(year + 1, 1, 1))
         .group_by(Activity.kind, sa.extract("month", Activity.held_on)))}
-    return {kind: {m: PlanCell(planned.get((kind, m), 0), done.get((kind, m), 0)) for m in range(1, 13)}
-            for kind in KINDS}
+    today = local_today()
+    return {kind: {m: PlanCell(planned.get((kind, m), 0), done.get((kind, m), 0), dt.date(year, m, 1) <= today)
+                   for m in range(1, 13)} for kind in KINDS}
 
 
 def set_planned(village_code: str, year: int, month: int, counts: dict[str, int]) -> None:

@@ -29,7 +29,8 @@ def lines(app, *kinds):
 
 
 def fire(app, **extra):
-    data = {"alarm_on": today(app).isoformat(), "alarm_time": "19:20", "place": "新村路 8 号出租房",
+    """A fire at 19:20 yesterday, as the volunteers enter it."""
+    data = {"alarm_on": (today(app) - dt.timedelta(days=1)).isoformat(), "alarm_time": "19:20", "place": "新村路 8 号出租房",
             "burned": "ebike", "responders": [person_id(app, "李伟"), person_id(app, "张磊")],
             "station_time": "19:23", "brigade_time": "19:31", "handed_to": "brigade", "handed_to_name": "县消防救援大队"}
     data.update(extra)
@@ -94,13 +95,12 @@ def test_who_went_and_what_was_used_come_from_the_village(app, volunteer):
 
 def test_the_township_sees_every_villages_fires(township_app, station):
     add_villages(township_app)
-    from kiosk.context import from_local
-    from kiosk.records import uuid7
     with township_app.test_request_context():
-        from kiosk.incidents import service
         from kiosk.context import Actor
+        from kiosk.incidents import service
+        from kiosk.records import uuid7, utcnow
         west = list(NEIGHBOURS)[0]
-        alarm = from_local(dt.datetime.combine(today(township_app), dt.time(3, 10)))
+        alarm = utcnow() - dt.timedelta(minutes=1)
         service.record_incident(west, uuid7(), alarm_at=alarm, place="西湾村竹林", burned="forest", responders=[],
                                 station_arrived_at=alarm + dt.timedelta(minutes=2), brigade_arrived_at=None,
                                 equipment_ids=[], handed_to=None, handed_to_name="", casualties="", note="",
@@ -115,7 +115,8 @@ def test_the_township_sees_every_villages_fires(township_app, station):
     assert few == more
 
 
-def test_the_monthly_log_prints(app, volunteer):
-    assert volunteer.post("/incidents/new", data=fire(app)).status_code == 303
-    page = volunteer.get(f"/incidents/log?month={today(app).strftime('%Y-%m')}").get_data(as_text=True)
+def test_the_monthly_log_prints(app, committee):
+    assert committee.post("/incidents/new", data=fire(app)).status_code == 303
+    yesterday = today(app) - dt.timedelta(days=1)
+    page = committee.get(f"/incidents/log?month={yesterday.strftime('%Y-%m')}").get_data(as_text=True)
     assert "火灾扑救登记表" in page and "新村路 8 号出租房" in page

@@ -43,3 +43,16 @@ def runs(app):
         for row in rows:
             db.session.expunge(row)
         return rows
+
+
+def recent_patrol(app) -> tuple[dt.date, str, str]:
+    """(night, start, end) of a patrol that ended half an hour ago, after a warning issued three
+    hours ago; both times on the same side of noon, so the night is unambiguous."""
+    from kiosk.context import local_now
+    with app.test_request_context():
+        now = local_now()
+    start, end = now - dt.timedelta(minutes=90), now - dt.timedelta(minutes=30)
+    if start.hour < 12 <= end.hour:  # around noon: the round of the morning before it
+        start, end = start.replace(hour=11, minute=0), start.replace(hour=11, minute=55)
+    night = start.date() if start.hour >= 12 else start.date() - dt.timedelta(days=1)
+    return night, start.strftime("%H:%M"), end.strftime("%H:%M")

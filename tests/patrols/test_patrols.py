@@ -19,13 +19,13 @@ from .helpers import demo_route, last_night, run_data, runs
 
 
 def test_a_patrol_across_midnight_counts_for_the_evening_it_started(app, volunteer):
-    night = last_night(app)
+    night = last_night(app) - dt.timedelta(days=1)
     route_id, points = demo_route(app)
     (a, _na, _ca), (b, _nb, _cb) = points[:2]
     response = volunteer.post(f"/patrols/routes/{route_id}/runs/new", data=run_data(
         app, night, start="23:30", end="01:20", reached=[(a, "23:45"), (b, "00:30")]))
     assert response.status_code == 303, response.get_data(as_text=True)
-    run = runs(app)[-1]
+    run = next(r for r in runs(app) if r.id == response.headers["Location"].rsplit("/", 1)[-1])
     assert run.night_of == night
     with app.app_context():
         assert to_local(run.started_at) == dt.datetime.combine(night, dt.time(23, 30))
@@ -91,6 +91,16 @@ def test_a_patroller_not_on_the_roster_is_refused(app, volunteer):
     data["patrollers"] = ["0190a0a0-0000-7000-8000-000000000000"]
     response = volunteer.post(f"/patrols/routes/{route_id}/runs/new", data=data)
     assert response.status_code == 422 and "请从本村名册中选择巡查人员" in response.get_data(as_text=True)
+
+
+def test_a_patrol_that_has_not_ended_yet_is_refused(app, volunteer):
+    from kiosk.context import local_today
+    route_id, _points = demo_route(app)
+    with app.test_request_context():
+        today = local_today()
+    response = volunteer.post(f"/patrols/routes/{route_id}/runs/new",
+                              data=run_data(app, today, start="23:58", end="05:00"))
+    assert response.status_code == 422 and "这个时间还没到" in response.get_data(as_text=True)
 
 
 def test_a_checkpoint_time_outside_the_patrol_is_refused(app, volunteer):

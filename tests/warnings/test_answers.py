@@ -8,20 +8,28 @@ import re
 from kiosk.extensions import db
 from kiosk.warnings.models import Warning, WarningAnswer, WarningReceipt
 from tests.conftest import DEMO_VILLAGE, NEIGHBOURS, add_staff, add_villages, sign_in_staff
-from tests.patrols.helpers import demo_route, run_data
+from tests.patrols.helpers import demo_route, recent_patrol, run_data
 from tests.statements import summaries_for
 
 from .test_warnings import GALE, banner, issue, warning_titled
 
 
+def issued_hours_ago(app, title, hours=3) -> str:
+    import datetime as dt
+    from kiosk.records import utcnow
+    warning_id = issue(app, title)
+    with app.app_context():
+        db.session.get(Warning, warning_id).issued_at = utcnow() - dt.timedelta(hours=hours)
+        db.session.commit()
+    return warning_id
+
+
 def patrol_now(app, client) -> str:
-    """A patrol recorded for tonight (after the warning came): its run id."""
-    from kiosk.context import local_today
-    with app.test_request_context():
-        night = local_today()
+    """A patrol recorded after the warning came (it ended half an hour ago): its run id."""
+    night, start, end = recent_patrol(app)
     route_id, points = demo_route(app)
     response = client.post(f"/patrols/routes/{route_id}/runs/new",
-                           data=run_data(app, night, start="00:10", end="00:50", reached=[(points[0][0], "00:20")]))
+                           data=run_data(app, night, start=start, end=end, reached=[(points[0][0], start)]))
     assert response.status_code == 303, response.get_data(as_text=True)[:1500]
     return response.headers["Location"].rsplit("/", 1)[-1]
 
@@ -32,7 +40,7 @@ def offered(client, warning_id) -> list[str]:
 
 
 def test_a_committee_member_answers_with_a_patrol_made_since_the_warning(app, committee):
-    warning_id = issue(app, "今晚起开展夜间巡查")
+    warning_id = issued_hours_ago(app, "今晚起开展夜间巡查")
     run_id = patrol_now(app, committee)
     assert f"patrol_run:{run_id}" in offered(committee, warning_id)
     response = committee.post(f"/warnings/{warning_id}/answer", data={
