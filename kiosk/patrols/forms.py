@@ -32,7 +32,7 @@ class KeyPeriodForm(ClientIdForm):
     name = StringField(_l("Name of the key period"), filters=[strip], validators=[
         DataRequired(message=_l("Name the key period.")), Length(max=40, message=MAX_CHARS)])
     starts_on = LocalDateField(_l("First night"), validators=[DataRequired(message=_l("Enter the first night."))])
-    ends_on = LocalDateField(_l("Last night"), validators=[DataRequired(message=_l("Enter the last night."))])
+    ends_on = LocalDateField(_l("Last night of the period"), validators=[DataRequired(message=_l("Enter the last night."))])
     note = StringField(_l("Note (optional)"), filters=[strip], validators=[Optional(), Length(max=200, message=MAX_CHARS)])
 
     def validate_ends_on(self, field):
