@@ -26,8 +26,9 @@ system-deps-run:
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { $(MAKE) -s $(APT_UPDATED) && $(APT) install python3-venv python3-pip; }
 
 # chromium + CJK fonts for browser tests, postgresql for the township tests, zbar to decode QR
-# labels, shellcheck/systemd for the deployment checks, gettext-free (babel compiles catalogs)
-TEST_DEBS := chromium fonts-noto-cjk postgresql libzbar0 zbar-tools shellcheck systemd
+# labels, shellcheck/systemd for the deployment checks, espeak-ng + sox for read-aloud,
+# gettext-free (babel compiles catalogs)
+TEST_DEBS := chromium fonts-noto-cjk postgresql libzbar0 zbar-tools shellcheck systemd espeak-ng sox
 system-deps-test: system-deps-run
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -37,6 +38,8 @@ system-deps-test: system-deps-run
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v sox >/dev/null || missing="$$missing sox"; \
 	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
 	  $(MAKE) -s $(APT_UPDATED) && $(APT) install --no-install-recommends $$missing; fi
 
