@@ -27,8 +27,8 @@ system-deps-run:
 
 # chromium + CJK fonts for browser tests, postgresql for the township tests, zbar to decode QR
 # labels, shellcheck/systemd for the deployment checks, nginx + openssl for the township behind its
-# proxy (tests/security), gettext-free (babel compiles catalogs)
-TEST_DEBS := chromium fonts-noto-cjk postgresql libzbar0 zbar-tools shellcheck systemd nginx openssl
+# proxy (tests/security), espeak-ng + sox for read-aloud, gettext-free (babel compiles catalogs)
+TEST_DEBS := chromium fonts-noto-cjk postgresql libzbar0 zbar-tools shellcheck systemd nginx openssl espeak-ng sox
 system-deps-test: system-deps-run
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -40,6 +40,8 @@ system-deps-test: system-deps-run
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing="$$missing nginx"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v sox >/dev/null || missing="$$missing sox"; \
 	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
 	  $(MAKE) -s $(APT_UPDATED) && $(APT) install --no-install-recommends $$missing; fi
 

@@ -7,7 +7,8 @@ One place for each question a view asks before it acts:
   village's records;
 - :func:`acting_person` — who is doing this (a person of the roster at the kiosk, or township staff);
 - :func:`local_today` / :func:`local_now` — the village's calendar (Asia/Shanghai), never UTC's:
-  before 08:00 in China, UTC is still on yesterday.
+  before 08:00 in China, UTC is still on yesterday; :func:`to_local` / :func:`from_local` turn a
+  stored moment into wall-clock time and back.
 """
 from __future__ import annotations
 
@@ -106,6 +107,17 @@ def local_day(moment: dt.datetime) -> dt.date:
     """The village's calendar day of a stored moment (naive UTC): a check finished at 23:00 in the
     village is that day's check, though UTC already says the next."""
     return moment.replace(tzinfo=dt.timezone.utc).astimezone(village_zone()).date()
+
+
+def to_local(moment: dt.datetime) -> dt.datetime:
+    """A stored moment (naive UTC) on the village's wall clock (naive, local)."""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone(village_zone()).replace(tzinfo=None)
+
+
+def from_local(local: dt.datetime) -> dt.datetime:
+    """A moment people give on the village's wall clock (22:30 last night) as the naive UTC that
+    records hold."""
+    return local.replace(tzinfo=village_zone()).astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def init_app(app) -> None:

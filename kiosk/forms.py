@@ -10,6 +10,8 @@ numbers as people type them, with the messages every form shares.
 - :func:`one_of` — a validator for choices checked against the mapping rather than the rendered list;
 - :func:`parse_number` / :func:`parse_int` — digits as typed on any keyboard (full-width accepted), and
   nothing that only looks like a digit (``²``, ``①``: ``str.isdigit()`` is true for them, docs/pitfalls.md);
+  :func:`parse_clock` — a time of day (``22:05``);
+- :class:`LocalDateField` — a date field whose parse error speaks the user's language;
 - :class:`VersionedForm` — an edit form carries the version of the record it was opened on, so that a
   save over a newer version (sync brought the township's change meanwhile) is refused and shown field
   by field, and saving again stores what the person then sees.
@@ -18,6 +20,7 @@ numbers as people type them, with the messages every form shares.
 """
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import json
 import math
@@ -26,9 +29,10 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, RadioField, SelectField
+from wtforms import BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -40,6 +44,9 @@ REQUIRED_CHOICE = _l("Choose one of the options.")
 EDITED_MEANWHILE = _l("This record was changed meanwhile (by sync or on another screen). Look at it again, "
                       "then save your change once more.")
 
+_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3])[:：]([0-5][0-9])$")
+# full-width digits only: NFKC would also turn "²" into "2" (docs/pitfalls.md)
+_FULL_WIDTH = {0xFF10 + n: str(n) for n in range(10)}
 _DECIMAL = re.compile(r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
@@ -264,3 +271,20 @@ class NumberField(DecimalField):
             self.data = None
             raise ValueError(str(self.complaint))
         self.data = None if number is None else decimal.Decimal(repr(number))
+
+
+def parse_clock(text) -> dt.time | None:
+    """A time of day as typed or picked (``22:05``, ``7:30``, a full-width colon); None when it is
+    not one."""
+    match = _CLOCK.match(str(text or "").translate(_FULL_WIDTH).strip())
+    return dt.time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+class LocalDateField(DateField):
+    """A date field whose parse error speaks the user's language (WTForms' own message does not)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Enter a date such as 2026-12-31.")) from None

@@ -215,7 +215,7 @@ else
         browser_pkg=chromium-browser   # older Raspberry Pi OS images
     fi
     wanted=(cage "$browser_pkg" fonts-noto-cjk python3 python3-venv python3-pip curl sqlite3
-            fake-hwclock locales tzdata dosfstools exfatprogs util-linux)
+            fake-hwclock locales tzdata dosfstools exfatprogs util-linux espeak-ng sox)
     missing=()
     for p in "${wanted[@]}"; do
         # shellcheck disable=SC2016  # ${Status} is dpkg-query's field, not a shell variable

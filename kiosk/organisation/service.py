@@ -72,6 +72,16 @@ def save_person(person: Person, *, name: str, phone: str | None, post: str | Non
     return person
 
 
+def mark_trained(people: list[Person]) -> list[Person]:
+    """People who attended a training or a drill of the volunteer team are trained: the flag the
+    micro station counts for its trained members and readiness. Returns those it changed; nobody is
+    untrained by this (the committee edits the roster for that)."""
+    changed = [p for p in people if not p.trained]
+    for person in changed:
+        person.trained = True
+    return changed
+
+
 def remove_person(person: Person) -> None:
     """A tombstone, so that the removal replicates; the PIN goes at once."""
     person.deleted = True

@@ -181,7 +181,11 @@ def steps_for(check: StationCheck) -> list[Step]:
     then the checks of the station as a whole. A date step without a date on record is skipped."""
     items = check_items(check)
     steps: list[Step] = []
-    for line in inventory(check.station_id):
+    lines = inventory(check.station_id)
+    if check.partial:  # after use: only the lines that were used, and nothing of the station as a whole
+        lines = [line for line in lines if line.id in set(check.item_ids or [])]
+        items = [item for item in items if item.kind]
+    for line in lines:
         for item in items:
             if item.kind not in ("*", line.kind):
                 continue

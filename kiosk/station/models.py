@@ -197,6 +197,10 @@ class StationCheck(SyncedRecord):
     total_steps: Mapped[int] = mapped_column(default=0)
     faults: Mapped[int] = mapped_column(default=0)
     unanswered: Mapped[int] = mapped_column(default=0)
+    # a check after use of some equipment (a fire call-out) covers only those inventory lines and
+    # is not the routine check: the monthly one stays due
+    partial: Mapped[bool] = mapped_column(default=False)
+    item_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     station: Mapped[Station] = relationship()
     answers: Mapped[list["StationCheckAnswer"]] = relationship(

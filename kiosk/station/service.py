@@ -125,6 +125,22 @@ def start_check(station: Station, *, client_id: str, reason: str, actor: Actor) 
     return check
 
 
+def start_after_use_check(station: Station, *, client_id: str, item_ids: list[str], actor: Actor) -> StationCheck:
+    """A check of the inventory lines used at a fire call-out (``item_ids``), started by the record
+    of the call-out. Like :func:`start_check`, a check already under way is given back instead: it
+    covers those lines too. Commit it with ``commit_once``."""
+    existing = db.session.get(StationCheck, client_id)
+    if existing is not None and not existing.deleted and existing.station_id == station.id:
+        return existing
+    running = open_check(station)
+    if running is not None:
+        return running
+    check = start_check(station, client_id=client_id, reason="after_callout", actor=actor)
+    check.partial = True
+    check.item_ids = [line.id for line in inventory(station.id) if line.id in set(item_ids)]
+    return check
+
+
 def answers_by_key(check: StationCheck) -> dict[str, StationCheckAnswer]:
     rows = db.session.scalars(StationCheckAnswer.live().where(StationCheckAnswer.check_id == check.id)).all()
     return {a.step_key: a for a in rows}
@@ -445,7 +461,7 @@ def team(station: Station) -> tuple[Person | None, list[Person]]:
 
 def readiness(station: Station) -> Readiness:
     last = db.session.scalar(StationCheck.live().where(
-        StationCheck.station_id == station.id, StationCheck.status == "complete")
+        StationCheck.station_id == station.id, StationCheck.status == "complete", StationCheck.partial.is_(False))
         .order_by(StationCheck.finished_at.desc()).limit(1))
     today = local_today()
     due_on, overdue = _due(last.finished_at if last else None, station.check_interval_days, today)
@@ -496,7 +512,7 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     last = dict(db.session.execute(
         sa.select(StationCheck.station_id, sa.func.max(StationCheck.finished_at))
         .where(StationCheck.station_id.in_(station_ids), StationCheck.deleted.is_(False),
-               StationCheck.status == "complete")
+               StationCheck.status == "complete", StationCheck.partial.is_(False))
         .group_by(StationCheck.station_id)).all())
     dates: dict[str, list[dt.date]] = {}
     for station_id, *values in db.session.execute(

@@ -1,8 +1,10 @@
-"""Township warnings (预警/提示) and the villages' read receipts.
+"""Township warnings (预警/提示), the villages' read receipts and their answers.
 
 A warning is written once at the township station and scoped to the township (its 9-digit code),
 so replication carries it to every kiosk of the township; ``targets`` decides which of them show
-it. A receipt is a fact of one village (its 12-digit code) that travels back the other way.
+it. The station may correct it (a new revision of the same row) or withdraw it (it leaves the
+kiosks' boards and banners, and stays in their lists as withdrawn). A receipt and an answer (what
+the village did about it) are facts of one village (its 12-digit code) that travel back.
 """
 from __future__ import annotations
 
@@ -43,6 +45,11 @@ class Warning(SyncedRecord):  # noqa: A001  (the domain's word; shadows the buil
     issued_by_name: Mapped[str] = mapped_column(sa.String(40), default="")
     # township server time when it was issued (a label: shown, never used to order replication)
     issued_at: Mapped[dt.datetime] = mapped_column()
+    # 1 as issued; each correction by the station adds one
+    revision: Mapped[int] = mapped_column(default=1)
+    corrected_at: Mapped[dt.datetime | None] = mapped_column()
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column()
+    withdrawn_reason: Mapped[str] = mapped_column(sa.String(200), default="")
 
     @staticmethod
     def __sync_audience__(row) -> list[str] | None:
@@ -66,8 +73,12 @@ class Warning(SyncedRecord):  # noqa: A001  (the domain's word; shadows the buil
             return False
         return self.to_all or village_code in (self.targets or [])
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
     def in_force(self, today: dt.date) -> bool:
-        return not self.deleted and (self.valid_until is None or self.valid_until >= today)
+        return not self.deleted and not self.is_withdrawn and (self.valid_until is None or self.valid_until >= today)
 
 
 class WarningReceipt(SyncedRecord):
@@ -82,6 +93,38 @@ class WarningReceipt(SyncedRecord):
     person_name: Mapped[str] = mapped_column(sa.String(40))
     # kiosk time of the tap (a label; the kiosk clock may be wrong after a power cut)
     acknowledged_at: Mapped[dt.datetime] = mapped_column()
+
+
+# what a village did about a warning (DOMAIN.md, duties 2 and mechanisms 3, 6)
+ACTIONS = {
+    "broadcast": _l("Broadcast to the village"),
+    "patrol": _l("Patrolled"),
+    "door_to_door": _l("Went door to door"),
+    "inspection": _l("Inspected"),
+}
+
+
+class WarningAnswer(SyncedRecord):
+    """What a village did about a warning: preset actions, the records they made (a patrol run, an
+    activity, visits: ``links``), a note and photos. A village may answer more than once (an
+    append-only fact each time)."""
+
+    __tablename__ = "warning_answer"
+    __sync_kind__ = "fact"
+    warning_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    # ACTIONS keys
+    actions: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # [{"kind": "patrol_run" | "activity" | "door_visits", "id": ..., "label": what it was then}]
+    links: Mapped[list] = mapped_column(sa.JSON, default=list)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    photos_sha256: Mapped[list] = mapped_column(sa.JSON, default=list)
+    person_id: Mapped[str] = mapped_column(sa.String(36))
+    person_name: Mapped[str] = mapped_column(sa.String(40))
+    # kiosk time of the answer (a label)
+    answered_at: Mapped[dt.datetime] = mapped_column()
+
+    def action_labels(self) -> list[str]:
+        return [str(ACTIONS[a]) for a in self.actions or [] if a in ACTIONS]
 
 
 def receipt_id(warning_id: str, village_code: str) -> str:

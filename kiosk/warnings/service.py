@@ -1,5 +1,5 @@
-"""Issuing warnings, acknowledging them, and who has read what. Nothing here commits or flashes:
-the caller commits once."""
+"""Issuing, correcting and withdrawing warnings, acknowledging and answering them, and who has read
+and answered what. Nothing here commits or flashes: the caller commits once."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,11 +11,13 @@ from ..context import local_today
 from ..extensions import db
 from ..records import utcnow
 from ..village.models import Person, Village
-from .models import KIND_ORDER, Warning, WarningReceipt, receipt_id
+from .models import ACTIONS, KIND_ORDER, Warning, WarningAnswer, WarningReceipt, receipt_id
 
 
 def _in_force():
-    return sa.or_(Warning.valid_until.is_(None), Warning.valid_until >= local_today())
+    """Warning.in_force in SQL: not withdrawn, and valid until today or later."""
+    return sa.and_(Warning.withdrawn_at.is_(None),
+                   sa.or_(Warning.valid_until.is_(None), Warning.valid_until >= local_today()))
 
 
 def _read_by(village: Village):
@@ -119,6 +121,62 @@ def issue_warning(*, warning_id: str, township_code: str, kind: str, title: str,
     return warning
 
 
+def correct_warning(warning: Warning, *, kind: str, title: str, body: str, valid_until: dt.date | None) -> None:
+    """The station corrects what it wrote: a new revision the kiosks receive at their next sync."""
+    warning.kind, warning.title, warning.body, warning.valid_until = kind, title, body, valid_until
+    warning.revision = (warning.revision or 1) + 1
+    warning.corrected_at = utcnow()
+
+
+def withdraw_warning(warning: Warning, reason: str) -> None:
+    """The station withdraws a warning: it leaves the kiosks' boards and banners and is no longer
+    in force; the villages still see that it was withdrawn, and why."""
+    if warning.withdrawn_at is None:
+        warning.withdrawn_at = utcnow()
+        warning.withdrawn_reason = reason
+
+
+def answer(warning: Warning, village: Village, person: Person, client_id: str, *, actions: list[str],
+           links: list[dict], note: str, photos: list[str]) -> WarningAnswer:
+    """What the village did about a warning. Answering is also reading it: the receipt comes too."""
+    acknowledge(warning, village, person)
+    row = WarningAnswer(id=client_id, village_id=village.code, warning_id=warning.id,
+                        actions=[a for a in ACTIONS if a in actions], links=links, note=note, photos_sha256=photos,
+                        person_id=person.id, person_name=person.name, answered_at=utcnow())
+    db.session.add(row)
+    return row
+
+
+def answers_of(warning: Warning, village_code: str) -> list[WarningAnswer]:
+    return db.session.scalars(WarningAnswer.live().where(WarningAnswer.warning_id == warning.id,
+                                                         WarningAnswer.village_id == village_code)
+                              .order_by(WarningAnswer.answered_at)).all()
+
+
+def answer_table(warnings: list[Warning]) -> dict[str, dict[str, list[WarningAnswer]]]:
+    """``{warning id: {village code: [answers, oldest first]}}``, in one query."""
+    table: dict[str, dict[str, list[WarningAnswer]]] = {}
+    if not warnings:
+        return table
+    for row in db.session.scalars(WarningAnswer.live().where(WarningAnswer.warning_id.in_([w.id for w in warnings]))
+                                  .order_by(WarningAnswer.answered_at)):
+        table.setdefault(row.warning_id, {}).setdefault(row.village_id, []).append(row)
+    return table
+
+
+def village_record(township_code: str, village_code: str, limit: int = 60) -> list[tuple]:
+    """One village's dealings with the township's warnings, newest first:
+    ``[(warning, receipt or None, [answers])]`` over the warnings addressed to it."""
+    warnings = [w for w in township_warnings(township_code, limit) if w.is_for(village_code)]
+    if not warnings:
+        return []
+    ids = [w.id for w in warnings]
+    receipts = {r.warning_id: r for r in db.session.scalars(WarningReceipt.live().where(
+        WarningReceipt.village_id == village_code, WarningReceipt.warning_id.in_(ids)))}
+    answers = answer_table(warnings)
+    return [(w, receipts.get(w.id), answers.get(w.id, {}).get(village_code, [])) for w in warnings]
+
+
 def township_warnings(township_code: str, limit: int = 100) -> list[Warning]:
     return db.session.scalars(Warning.live().where(Warning.village_id == township_code)
                               .order_by(Warning.issued_at.desc()).limit(limit)).all()
@@ -153,19 +211,26 @@ def unread_count(township_code: str, villages: list[Village]) -> int:
 
 
 def village_summaries(village_codes: list[str]) -> dict[str, dict]:
-    """Per village: warnings in force that it has not acknowledged. Two queries for all the villages
-    (their townships' warnings, then their receipts)."""
+    """Per village: warnings in force that it has not acknowledged, and those it has not answered
+    (said what it did). Three queries for all the villages (their townships' warnings in force, then
+    the receipts, then the answers)."""
     if not village_codes:
         return {}
     today = local_today()
     townships = sorted({code[:9] for code in village_codes})
     warnings = db.session.scalars(Warning.live().where(
-        Warning.village_id.in_(townships),
+        Warning.village_id.in_(townships), Warning.withdrawn_at.is_(None),
         sa.or_(Warning.valid_until.is_(None), Warning.valid_until >= today))).all()
-    read = set()
+    read, answered = set(), set()
     if warnings:
+        ids = [w.id for w in warnings]
         read = set(db.session.execute(sa.select(WarningReceipt.warning_id, WarningReceipt.village_id).where(
             WarningReceipt.deleted.is_(False), WarningReceipt.village_id.in_(village_codes),
-            WarningReceipt.warning_id.in_([w.id for w in warnings]))).tuples())
-    return {code: {"unacknowledged": sum(1 for w in warnings if w.is_for(code) and (w.id, code) not in read)}
+            WarningReceipt.warning_id.in_(ids))).tuples())
+        answered = set(db.session.execute(sa.select(WarningAnswer.warning_id, WarningAnswer.village_id).distinct()
+                                          .where(WarningAnswer.deleted.is_(False),
+                                                 WarningAnswer.village_id.in_(village_codes),
+                                                 WarningAnswer.warning_id.in_(ids))).tuples())
+    return {code: {"unacknowledged": sum(1 for w in warnings if w.is_for(code) and (w.id, code) not in read),
+                   "unanswered": sum(1 for w in warnings if w.is_for(code) and (w.id, code) not in answered)}
             for code in village_codes}

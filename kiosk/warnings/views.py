@@ -1,5 +1,6 @@
-"""The warnings' screens: the kiosk's list, a warning and its acknowledgement, the banner every
-page polls, and the township station's compose and read-receipt screens."""
+"""The warnings' screens: the kiosk's list, a warning, its acknowledgement and the village's answer,
+the banner every page polls; the township station's compose, correct and withdraw screens, and what
+each village read and answered."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -13,13 +14,15 @@ from ..auth import current_person, current_staff, role_required
 from ..context import current_village, local_today, village_or_404
 from ..extensions import db
 from ..paging import page_of
+from ..photos import store_photo
+from ..photos.service import PhotoError
 from ..records import commit_once
 from ..village.models import Village
 from ..village.service import villages_of
 from ..web import hx_redirect, is_township, passive, public, render, wants_fragment
-from . import service
-from .forms import WarningForm
-from .models import KINDS, Warning, WarningReceipt
+from . import evidence, service
+from .forms import ANSWER_PHRASES, WITHDRAW_REASONS, AnswerForm, CorrectionForm, WarningForm, WithdrawForm
+from .models import ACTIONS, KINDS, Warning, WarningAnswer, WarningReceipt
 
 bp = Blueprint("warnings", __name__, url_prefix="/warnings")
 
@@ -67,7 +70,39 @@ def show(warning_id: str):
     village = village_or_404()
     warning = _warning_for_village(warning_id, village)
     return render("warnings/show.html", "warnings/_ack.html", warning=warning,
-                  receipt=service.receipt_of(warning, village), today=local_today())
+                  receipt=service.receipt_of(warning, village), answers=service.answers_of(warning, village.code),
+                  today=local_today(), link_url=evidence.link_url)
+
+
+@bp.route("/<warning_id>/answer", methods=["GET", "POST"])
+@role_required("manage")
+def answer(warning_id: str):
+    """A committee member says what the village did about a warning, with the records it made."""
+    person = current_person()
+    village = village_or_404()
+    if person is None or person.village_id != village.code:
+        raise Forbidden()  # an answer speaks for the village: only one of its own committee gives it
+    warning = _warning_for_village(warning_id, village)
+    if warning.is_withdrawn:
+        abort(404)
+    form = AnswerForm(evidence=evidence.evidence_for(village.code, warning.issued_at))
+    if request.method == "POST" and (sent := db.session.get(WarningAnswer, form.client_id.data)) is not None:
+        return hx_redirect(url_for("warnings.show", warning_id=sent.warning_id))
+    if form.validate_on_submit():
+        photos = []
+        for upload in form.photos.data or []:
+            if getattr(upload, "filename", ""):
+                try:
+                    photos.append(store_photo(upload))
+                except PhotoError as error:
+                    form.photos.errors = list(form.photos.errors) + [str(error)]
+        if not form.errors:
+            service.answer(warning, village, person, form.client_id.data, actions=form.actions.data,
+                           links=form.chosen_links(), note=form.note.data or "", photos=photos)
+            commit_once(WarningAnswer, form.client_id.data)
+            flash(_("Answer saved. The township will see what the village did at the next sync."), "success")
+            return hx_redirect(url_for("warnings.show", warning_id=warning.id))
+    return render("warnings/answer.html", form=form, warning=warning, phrases=ANSWER_PHRASES, actions=ACTIONS)
 
 
 @bp.post("/<warning_id>/ack")
@@ -135,7 +170,8 @@ def township_index():
     township = _staff_township()
     warnings = service.township_warnings(township)
     return render("warnings/township/index.html", warnings=warnings,
-                  table=service.receipt_table(warnings, villages_of(township)), today=local_today())
+                  table=service.receipt_table(warnings, villages_of(township)),
+                  answers=service.answer_table(warnings), today=local_today())
 
 
 @bp.route("/township/new", methods=["GET", "POST"])
@@ -174,7 +210,53 @@ def township_show(warning_id: str):
     township = _staff_township()
     warning = _township_warning_or_404(warning_id, township)
     rows = service.receipt_table([warning], villages_of(township))[warning.id]
-    return render("warnings/township/show.html", warning=warning, rows=rows, today=local_today())
+    return render("warnings/township/show.html", warning=warning, rows=rows, today=local_today(),
+                  answers=service.answer_table([warning]).get(warning.id, {}), withdraw=WithdrawForm(formdata=None),
+                  reasons=WITHDRAW_REASONS)
+
+
+@bp.route("/township/<warning_id>/edit", methods=["GET", "POST"])
+@role_required("staff")
+def township_edit(warning_id: str):
+    """Correct a warning: the villages' kiosks show the corrected text at their next sync."""
+    township = _staff_township()
+    warning = _township_warning_or_404(warning_id, township)
+    form = CorrectionForm(record=warning, obj=warning)
+    if form.validate_on_submit():
+        service.correct_warning(warning, **form.text_values())
+        db.session.commit()
+        flash(_("Warning corrected. The villages' kiosks show the correction at their next sync."), "success")
+        return hx_redirect(url_for("warnings.township_show", warning_id=warning.id))
+    return render("warnings/township/edit.html", form=form, warning=warning)
+
+
+@bp.post("/township/<warning_id>/withdraw")
+@role_required("staff")
+def township_withdraw(warning_id: str):
+    township = _staff_township()
+    warning = _township_warning_or_404(warning_id, township)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        service.withdraw_warning(warning, form.reason.data)
+        db.session.commit()
+        flash(_("Warning withdrawn. It leaves the villages' boards at their next sync."), "success")
+        return hx_redirect(url_for("warnings.township_show", warning_id=warning.id))
+    rows = service.receipt_table([warning], villages_of(township))[warning.id]
+    return render("warnings/township/show.html", warning=warning, rows=rows, today=local_today(),
+                  answers=service.answer_table([warning]).get(warning.id, {}), withdraw=form,
+                  reasons=WITHDRAW_REASONS)
+
+
+@bp.get("/township/village/<code>")
+@role_required("staff")
+def township_village(code: str):
+    """What one village read and answered of the township's warnings."""
+    township = _staff_township()
+    village = db.session.get(Village, code)
+    if village is None or village.township_code != township:
+        abort(404)
+    return render("warnings/township/village.html", village=village,
+                  record=service.village_record(township, village.code), today=local_today())
 
 
 # ---- tiles and slides ------------------------------------------------------------------------

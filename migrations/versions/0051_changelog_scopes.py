@@ -30,7 +30,8 @@ def upgrade():
     """)
     with op.batch_alter_table("sync_changelog", schema=None) as batch_op:
         batch_op.create_index("ix_sync_changelog_village_seq", ["village_id", "seq"], unique=True)
-    op.execute("DELETE FROM sync_counter WHERE name = 'changelog'")
+    # the renumbered rows decide every scope's counter (one a newer program may have left is stale)
+    op.execute("DELETE FROM sync_counter WHERE name = 'changelog' OR name LIKE 'log:%'")
     op.execute("""
         INSERT INTO sync_counter (name, value)
         SELECT 'log:' || village_id, max(seq) FROM sync_changelog GROUP BY village_id
