@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth import may, role_required
+from ..auth import current_staff, may, role_required
 from ..context import acting_person, current_village, village_or_404
 from ..extensions import db
 from ..hazards import queries as hazard_queries
@@ -277,9 +277,11 @@ def label_sheet():
 @bp.route("/intervals", methods=["GET", "POST"])
 @role_required("record")
 def intervals():
-    """Everyone who keeps records sees the intervals; only township staff change them."""
-    village = village_or_404()
-    township = village.township_code
+    """Everyone who keeps records sees the intervals; only township staff change them (from the
+    township's settings, with no village chosen)."""
+    staff = current_staff()
+    village = current_village()
+    township = staff.township_code if staff is not None else village_or_404().township_code
     hydrant_months, pool_months = service.intervals_for(township)
     form = IntervalsForm(data={"hydrant_months": str(hydrant_months), "pool_months": str(pool_months)})
     if request.method == "POST":
