@@ -38,7 +38,7 @@ def current_village():
     village = db.session.get(Village, code) if code else None
     if village is not None and township:
         staff = current_staff()
-        if staff is None or staff.township_code != village.township_code:
+        if staff is None or not staff.oversees(village.township_code):
             village = None
     g.village = village
     return village

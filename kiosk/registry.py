@@ -1,6 +1,6 @@
 """Where features plug into the shell without the shell knowing them: home tiles, notice-board
-slides, scripts, village summaries for the township, the status bar and the demo village. Kept per
-app (in ``app.extensions``), not in module globals.
+slides, scripts, village summaries and reporting rates for the township, the status bar and the demo
+village. Kept per app (in ``app.extensions``), not in module globals.
 
 A feature's ``init_app`` is wiring only; it registers here, e.g.::
 
@@ -11,6 +11,7 @@ A feature's ``init_app`` is wiring only; it registers here, e.g.::
     registry.add_banner(app, "warnings/_banner.html")
     registry.add_scan(app, open_scanned_label)
     registry.add_summary(app, Summary("hydrants", _l("Hydrants & pools"), village_summaries))
+    registry.add_reporting(app, Reporting("hydrant_inspections", _l("Hydrant inspections"), rates))
     registry.add_demo(app, "hydrants", load_demo, order=30)
 """
 from __future__ import annotations
@@ -52,6 +53,21 @@ class Summary:
 
 
 @dataclass
+class Reporting:
+    """Expected vs done for one kind of routine work, per village and month, for the township's
+    reporting rates (DOMAIN.md, "Supervision figures"): what was due, what was done, what was done on
+    time. ``compute(village_codes, months)`` answers for many villages and months at once, in a
+    constant number of queries, as ``{village code: {"2026-11": Rate}}`` (a Rate has ``expected``,
+    ``done``, ``on_time``; see kiosk.supervision.rates); ``rule`` says in a sentence what is expected."""
+
+    key: str
+    label: object
+    compute: Callable[[list[str], list[str]], dict[str, dict]]
+    rule: object = ""
+    order: int = 50
+
+
+@dataclass
 class Registry:
     tiles: dict[str, Tile] = field(default_factory=dict)
     # each returns a list of (template, context) slides for the idle notice board
@@ -59,6 +75,7 @@ class Registry:
     # static paths of feature scripts, emitted once by the layout
     scripts: list[str] = field(default_factory=list)
     summaries: dict[str, Summary] = field(default_factory=dict)
+    reporting: dict[str, Reporting] = field(default_factory=dict)
     # templates included under the status bar of every page (e.g. an immediate township warning)
     banners: list[str] = field(default_factory=list)
     # each takes what a USB scanner typed (a label's URL) and returns where to go, or None
@@ -110,6 +127,10 @@ def add_summary(app: Flask, summary: Summary) -> None:
     get(app).summaries[summary.key] = summary
 
 
+def add_reporting(app: Flask, reporting: Reporting) -> None:
+    get(app).reporting[reporting.key] = reporting
+
+
 def set_status(app: Flask, provider: Callable) -> None:
     get(app).status = provider
 
@@ -127,3 +148,9 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict[str, dict]]:
     """Every feature's summary for these villages: ``{feature: {village code: {figure: value}}}``."""
     found = sorted(get().summaries.values(), key=lambda s: s.order)
     return {s.key: s.compute(list(village_codes)) for s in found}
+
+
+def reporting_rates(village_codes: list[str], months: list[str]) -> dict[str, dict[str, dict]]:
+    """Every kind of routine work's expected vs done: ``{key: {village code: {month: Rate}}}``."""
+    found = sorted(get().reporting.values(), key=lambda r: r.order)
+    return {r.key: r.compute(list(village_codes), list(months)) for r in found}

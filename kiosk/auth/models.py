@@ -27,8 +27,13 @@ class KioskPin(db.Model):
     person: Mapped[Person] = relationship()
 
 
+# what a staff account oversees: its own township, or every township of its township's county
+STAFF_SCOPES = ("township", "county")
+
+
 class StaffUser(db.Model):
-    """Township station staff: sign in with a password on the township server."""
+    """Township station staff: sign in with a password on the township server. A county account
+    (``scope == "county"``) belongs to a township too but oversees all of that county's townships."""
 
     __tablename__ = "staff_user"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +42,20 @@ class StaffUser(db.Model):
     township_code: Mapped[str] = mapped_column(sa.ForeignKey("township.code"))
     password_hash: Mapped[str] = mapped_column(sa.String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    scope: Mapped[str] = mapped_column(sa.String(8), default="township", server_default="township")
+
+    @property
+    def is_county(self) -> bool:
+        return self.scope == "county"
+
+    def oversees(self, township_code: str | None) -> bool:
+        """Whether this account may see the township's villages. Statistics codes nest: a township's
+        nine digits begin with its county's six."""
+        if not township_code:
+            return False
+        if self.is_county:
+            return township_code[:6] == self.township_code[:6]
+        return township_code == self.township_code
 
 
 class SignInSession(db.Model):

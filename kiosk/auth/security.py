@@ -95,8 +95,9 @@ def remove_pin(person: Person) -> None:
         db.session.delete(pin)
 
 
-def add_staff_user(username: str, name: str, township_code: str, password: str) -> StaffUser:
-    user = StaffUser(username=username, name=name, township_code=township_code,
+def add_staff_user(username: str, name: str, township_code: str, password: str,
+                   scope: str = "township") -> StaffUser:
+    user = StaffUser(username=username, name=name, township_code=township_code, scope=scope,
                      password_hash=hasher().hash(password))
     db.session.add(user)
     return user

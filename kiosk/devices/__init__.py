@@ -6,8 +6,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import registry
-from ..registry import Tile
-from .service import badge, township_status
+from ..registry import Summary, Tile
+from .service import SUMMARY_FIGURES, badge, township_status, village_summaries
 from .views import bp
 
 
@@ -17,3 +17,5 @@ def init_app(app: Flask) -> None:
         registry.set_status(app, township_status)
     registry.add_tile(app, Tile("devices", _l("Kiosks"), "devices.index", "qr", 90, badge=badge,
                                 roles=("township",)))
+    # each kiosk's last sync on the township's overview
+    registry.add_summary(app, Summary("kiosks", _l("Kiosks"), village_summaries, SUMMARY_FIGURES, order=90))

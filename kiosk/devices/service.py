@@ -5,6 +5,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup
 
@@ -121,3 +122,20 @@ def badge():
     if trouble:
         return (ngettext("%(num)d needs attention", "%(num)d need attention", len(trouble)), "warn")
     return (ngettext("%(num)d kiosk", "%(num)d kiosks", len(devices)), "info" if devices else "warn")
+
+
+SUMMARY_FIGURES = {
+    "kiosks": _l("Kiosks"),
+    "last_sync": _l("Last sync"),
+}
+
+
+def village_summaries(village_codes: list[str]) -> dict[str, dict]:
+    """Per village with an enrolled kiosk: how many (not revoked), and when the township last heard
+    from one (server time, naive UTC). Villages without a kiosk are left out. One query."""
+    if not village_codes:
+        return {}
+    return {code: {"kiosks": kiosks, "last_sync": last} for code, kiosks, last in db.session.execute(
+        sa.select(SyncDevice.village_id, sa.func.count(), sa.func.max(SyncDevice.last_seen_at))
+        .where(SyncDevice.village_id.in_(list(village_codes)), SyncDevice.revoked_at.is_(None))
+        .group_by(SyncDevice.village_id))}

@@ -230,6 +230,19 @@ def ledger(village_code: str, month: str) -> list[Hazard]:
         .order_by(S.reported_at, Hazard.id)).unique().all()
 
 
+def register_rows(village_codes, chunk: int = 2000):
+    """Every hazard of the villages with its derived state, oldest first, as plain rows for the
+    township's export (named like the columns: village_id, code, reported_at, category, ... listed,
+    referred_to). Read from a server-side cursor in chunks: memory does not grow with the register."""
+    query = (sa.select(Hazard.village_id, Hazard.code, S.reported_at, Hazard.category, Hazard.severity,
+                       Hazard.source, Hazard.location, Hazard.description, S.status, S.fix_due, S.fixed_at,
+                       S.fixed_on_time, S.days_to_fix, S.listed, S.listed_responsible, S.referred_to)
+             .join(S, S.hazard_id == Hazard.id)
+             .where(Hazard.deleted.is_(False), S.village_id.in_(list(village_codes)))
+             .order_by(S.reported_at, Hazard.id).execution_options(yield_per=chunk))
+    yield from db.session.execute(query)
+
+
 # ---- figures for supervision ------------------------------------------------------------------------
 
 FIGURES = {
@@ -295,13 +308,15 @@ SUMMARY_FIGURES = {
     "fixed_on_time": _l("Fixed on time this month"),
     "median_days_to_fix": _l("Median days to fix this month"),
     "oldest_open_days": _l("Days the oldest open hazard has waited"),
+    "open_over_30_days": _l("Open more than 30 days"),
 }
 
 
 def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     """The township's overview of the register, per village: open, past their deadline, listed,
-    recorded this month, fixed on time this month, the median days to fix this month, and how long
-    the oldest open one has waited. Three queries for any number of villages."""
+    recorded this month, fixed on time this month, the median days to fix this month, how long the
+    oldest open one has waited and how many have been open more than 30 days. Three queries for any
+    number of villages."""
     codes = sorted(set(village_codes))
     if not codes:
         return {}
@@ -310,7 +325,8 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     rows = db.session.execute(
         sa.select(S.village_id, sa.func.count().filter(S.is_open.is_(True)), sa.func.count().filter(_overdue(now)),
                   sa.func.count().filter(S.is_open.is_(True), S.listed.is_(True)),
-                  sa.func.min(sa.case((S.is_open.is_(True), S.reported_at))))
+                  sa.func.min(sa.case((S.is_open.is_(True), S.reported_at))),
+                  sa.func.count().filter(S.is_open.is_(True), S.reported_at < now - dt.timedelta(days=30)))
         .join(Hazard, Hazard.id == S.hazard_id)
         .where(S.village_id.in_(codes), Hazard.deleted.is_(False)).group_by(S.village_id)).all()
     this_month = monthly_figures(codes, [month], now)
@@ -319,8 +335,9 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
         figures = this_month[code][month]
         summaries[code] = {"open": 0, "overdue": 0, "listed": 0, "opened_this_month": figures["found"],
                            "fixed_on_time": figures["fixed_on_time"],
-                           "median_days_to_fix": figures["median_days_to_fix"], "oldest_open_days": None}
-    for code, open_, overdue, listed, oldest in rows:
-        summaries[code].update(open=open_, overdue=overdue, listed=listed,
+                           "median_days_to_fix": figures["median_days_to_fix"], "oldest_open_days": None,
+                           "open_over_30_days": 0}
+    for code, open_, overdue, listed, oldest, over_30 in rows:
+        summaries[code].update(open=open_, overdue=overdue, listed=listed, open_over_30_days=over_30,
                                oldest_open_days=(now - oldest).days if oldest is not None else None)
     return summaries

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import registry
-from ..registry import Summary, Tile
+from ..registry import Reporting, Summary, Tile
 from . import service, views
 from .cli import hydrants_cli
 from .demo import load_demo
@@ -25,4 +25,8 @@ def init_app(app: Flask) -> None:
     registry.add_scan(app, views.open_scanned_label)
     registry.add_summary(app, Summary("hydrants", _l("Hydrants & water pools"), service.village_summaries,
                                       figures=service.SUMMARY_FIGURES, order=30))
+    registry.add_reporting(app, Reporting("hydrant_inspections", _l("Hydrant inspections"),
+                                          service.inspection_rates, service.INSPECTION_RULE, order=10))
+    registry.add_reporting(app, Reporting("pool_checks", _l("Pool water-level checks"), service.pool_check_rates,
+                                          service.POOL_CHECK_RULE, order=20))
     registry.add_demo(app, "hydrants", load_demo, order=30)

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth import may, role_required
+from ..auth import current_staff, may, role_required
 from ..confirm import ask_first, confirmed
 from ..context import acting_person, current_village, village_or_404
 from ..extensions import db
@@ -293,9 +293,11 @@ def label_sheet():
 @bp.route("/intervals", methods=["GET", "POST"])
 @role_required("record")
 def intervals():
-    """Everyone who keeps records sees the intervals; only township staff change them."""
-    village = village_or_404()
-    township = village.township_code
+    """Everyone who keeps records sees the intervals; only township staff change them (from the
+    township's settings, with no village chosen)."""
+    staff = current_staff()
+    village = current_village()
+    township = staff.township_code if staff is not None else village_or_404().township_code
     hydrant_months, pool_months = service.intervals_for(township)
     form = IntervalsForm(record=service.latest_intervals(township),
                          data={"hydrant_months": str(hydrant_months), "pool_months": str(pool_months)})

@@ -97,6 +97,17 @@ def filing_sheet(village: Village) -> dict:
     return {"people": people, "first": first, "manager": manager, "groups": groups}
 
 
+def filing_record(village: Village) -> dict:
+    """The filing sheet as the village submits it to the township (kept as sent): who holds which
+    duty, and what the filing still lacks."""
+    sheet = filing_sheet(village)
+    return {"people": [{"name": p.name, "duties": list(p.duties or []), "post": p.post or "", "phone": p.phone or "",
+                        "trained": bool(p.trained)} for p in sheet["people"]],
+            "first_responsible": sheet["first"].name if sheet["first"] else None,
+            "safety_manager": sheet["manager"].name if sheet["manager"] else None,
+            "gaps": [str(g) for g in filing_gaps(sheet["people"])]}
+
+
 def _has_duty(duty: str):
     # duties is a JSON list of keys: its text holds the key in quotes, on SQLite and PostgreSQL alike
     return sa.cast(Person.duties, sa.Text).like(f'%"{duty}"%')

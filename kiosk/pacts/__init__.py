@@ -13,11 +13,11 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import registry
-from ..registry import Summary, Tile
+from ..registry import Reporting, Summary, Tile
 from . import views
 from .cli import pact_cli
 from .demo import load_demo
-from .queries import SUMMARY_FIGURES, village_summaries
+from .queries import SUMMARY_FIGURES, VISIT_RULE, village_summaries, visit_rates
 
 
 def init_app(app: Flask) -> None:
@@ -28,4 +28,6 @@ def init_app(app: Flask) -> None:
     registry.add_slides(app, views.board_slides, order=10)
     registry.add_script(app, "js/pacts.js")
     registry.add_summary(app, Summary("pacts", _l("Fire pact"), village_summaries, SUMMARY_FIGURES, order=10))
+    registry.add_reporting(app, Reporting("door_visits", _l("Door-to-door visits"), visit_rates, VISIT_RULE,
+                                          order=50))
     registry.add_demo(app, "pacts", load_demo, order=40)

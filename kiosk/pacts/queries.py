@@ -13,6 +13,7 @@ from ..context import local_today
 from ..extensions import db
 from ..hazards.models import Hazard
 from ..households.service import natural_key
+from ..supervision.rates import rates_of
 from ..village.models import Household, Village
 from .models import PLEDGING_METHODS, DoorVisit, Pact, PactClause, PactTemplate, Pledge
 
@@ -316,3 +317,24 @@ def _pledged_households(pact_ids: list[str]) -> dict[str, int]:
         .join(Household, Household.id == Pledge.household_id)
         .where(Pledge.pact_id.in_(pact_ids), Household.deleted.is_(False), *_standing())
         .group_by(Pledge.pact_id)).all())
+
+
+# ---- expected vs done, for the township's reporting rates -----------------------------------------
+
+# how often each household should have a door-to-door visit (敲门入户); no policy names a number
+VISIT_MONTHS = 12
+VISIT_RULE = _l("Every household of the register visited door to door once a year, counted from its last "
+                "visit or from when it was registered.")
+
+
+def visit_rates(village_codes: list[str], months: list[str]) -> dict:
+    """Door-to-door visits expected, done and on time per village and month (kiosk.supervision.rates'
+    rule, each household once every VISIT_MONTHS), in two queries."""
+    codes = sorted(set(village_codes))
+    if not codes or not months:
+        return {}
+    things = [(household_id, village, registered, VISIT_MONTHS) for household_id, village, registered in
+              db.session.execute(sa.select(Household.id, Household.village_id, Household.recorded_at)
+                                 .where(Household.village_id.in_(codes), Household.deleted.is_(False)))]
+    where = [DoorVisit.village_id.in_(codes), DoorVisit.deleted.is_(False)]
+    return rates_of(things, DoorVisit.household_id, DoorVisit.visited_on, where, months, VISIT_MONTHS)

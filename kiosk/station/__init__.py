@@ -10,7 +10,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import registry
-from ..registry import Summary, Tile
+from ..registry import Reporting, Summary, Tile
 from . import service, views
 from .cli import station_cli
 from .demo import load_demo
@@ -24,4 +24,6 @@ def init_app(app: Flask) -> None:
     registry.add_script(app, "js/station.js")
     registry.add_summary(app, Summary("station", _l("Micro fire station"), service.village_summaries,
                                       service.SUMMARY_FIGURES, order=20))
+    registry.add_reporting(app, Reporting("station_checks", _l("Station checks"), service.check_rates,
+                                          service.CHECK_RULE, order=30))
     registry.add_demo(app, "station", load_demo, order=40)

@@ -21,6 +21,7 @@ from ..forms import parse_int, parse_number
 from ..hazards.models import Hazard, HazardState
 from ..hazards.service import open_hazard
 from ..records import utcnow, uuid7
+from ..supervision.rates import rates_of
 from ..village import Person
 from .checklist import Step, current_template, inventory, new_village_edition, prompt_text, steps_for
 from .models import GAUGE_ZONES, ChecklistItem, Station, StationCheck, StationCheckAnswer, StationItem
@@ -363,6 +364,10 @@ def item_history(line: StationItem) -> tuple[list, list[Hazard]]:
 # One ladder for the home tile and the township's summary: the first rung that holds is the state.
 
 STATES = ("overdue", "faults", "expired", "expiring", "team_short", "ready")
+# the rungs as the township's overview names them (a village without a station: not_set_up)
+STATE_LABELS = {"overdue": _l("Check overdue"), "faults": _l("Faults"), "expired": _l("Expired"),
+                "expiring": _l("Expiring"), "team_short": _l("Team short"), "ready": _l("Ready"),
+                "not_set_up": _l("Not set up")}
 
 
 def readiness_state(*, overdue: bool, faults: int, expired: int, expiring: int, team_short: bool) -> str:
@@ -548,3 +553,28 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
                                      team_short=_team_short(has_chief, trained)),
             **figures, "last_check": local_day(finished) if finished else None}
     return found
+
+
+# ---- expected vs done, for the township's reporting rates -----------------------------------------
+
+CHECK_RULE = _l("The station's routine check once in each check interval (30 days unless the village sets "
+                "another, counted in months), from its last complete check.")
+
+
+def check_rates(village_codes: list[str], months: list[str]) -> dict:
+    """Routine checks of each village's station expected, done (complete) and on time per month, in two
+    queries for any number of villages (kiosk.supervision.rates' rule)."""
+    codes = sorted(set(village_codes))
+    if not codes or not months:
+        return {}
+    stations: dict[str, tuple] = {}
+    for station_id, village, registered, days in db.session.execute(
+            sa.select(Station.id, Station.village_id, Station.recorded_at, Station.check_interval_days)
+            .where(Station.village_id.in_(codes), Station.deleted.is_(False)).order_by(Station.recorded_at)):
+        # the first set up, as village_station()
+        stations.setdefault(village, (station_id, village, registered, max(1, round((days or 30) / 30))))
+    things = list(stations.values())
+    where = [StationCheck.station_id.in_([t[0] for t in things]), StationCheck.deleted.is_(False),
+             StationCheck.status == "complete"]
+    return rates_of(things, StationCheck.station_id, StationCheck.finished_at, where, months,
+                    max((t[3] for t in things), default=1))
