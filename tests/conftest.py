@@ -11,9 +11,11 @@ import shutil
 import threading
 import time
 import uuid
+import weakref
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from kiosk import create_app
@@ -39,6 +41,24 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,  # switched on where CSRF itself is tested, and in browser tests
     "VILLAGE_CODE": DEMO_VILLAGE,
 }
+
+
+# Every engine a test connected through, disposed when the test ends: an app a test made and let go
+# would otherwise leave its pooled connections to the garbage collector, whose ResourceWarning then
+# fails whichever test happens to be running (warnings are errors here).
+_engines: "weakref.WeakSet[sa.engine.Engine]" = weakref.WeakSet()
+
+
+@sa.event.listens_for(sa.engine.Engine, "engine_connect")
+def _remember_engine(connection):
+    _engines.add(connection.engine)
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    yield
+    for engine in list(_engines):
+        engine.dispose()
 
 
 def make_app(url: str, data_dir: Path, **extra):
