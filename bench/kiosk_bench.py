@@ -51,6 +51,9 @@ PAGES = [
     ("hydrants", "/hydrants/"),
     ("station", "/station/"),
     ("organisation", "/organisation/"),
+    ("patrols", "/patrols/"),
+    ("publicity", "/publicity/"),
+    ("incidents", "/incidents/"),
     ("sync", "/sync/"),
 ]
 
@@ -230,10 +233,11 @@ def main() -> None:
             event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         client = app.test_client()
         with app.app_context():
+            from kiosk.auth import security
             from kiosk.village import Person
-            pid = db.session.scalar(db.select(Person.id).where(Person.name == "陈建国"))
+            token = security.start_session(person=db.session.scalar(db.select(Person).where(Person.name == "陈建国")))
         with client.session_transaction() as s:
-            s["person_id"], s["seen"] = pid, time.time()
+            s["sid"] = token
         loaded_rss = rss_mib()
         print(f"{'page':<20} {'CPU ms median':>13} {'p90':>7} {'SQL':>5} {'KB':>7}")
         for name, url in PAGES:

@@ -133,8 +133,11 @@ def devices_page(url: str, folder: Path) -> tuple[float, int, int]:
         statements: list = []
         event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     client = app.test_client()
+    with app.app_context():
+        from kiosk.auth import security
+        token = security.start_session(staff=db.session.get(StaffUser, uid))
     with client.session_transaction() as s:
-        s["staff_id"], s["seen"] = uid, time.time()
+        s["sid"] = token
     for _ in range(3):
         assert client.get("/devices/").status_code == 200
     cpu, counts = [], []
