@@ -326,7 +326,8 @@ def test_the_hazard_overview_per_village_asks_the_database_a_fixed_number_of_tim
     many, statements = summaries_for(app, "hazards", many_codes)
     assert statements == one <= 3
     assert set(many) == set(many_codes) and many["330326100202"]["open"] == 1
-    assert many["330326100210"] == {"open": 0, "overdue": 0, "listed": 0, "opened_this_month": 0, "fixed_on_time": 0,
+    assert many["330326100210"] == {"open": 0, "open_over_30_days": 0, "overdue": 0, "listed": 0,
+                                    "opened_this_month": 0, "fixed_on_time": 0,
                                     "median_days_to_fix": None, "oldest_open_days": None}
 
 
