@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, session
+from flask import abort, current_app, g, request, session
 
 from .extensions import db
 from .records import utcnow
@@ -101,6 +101,14 @@ def local_now() -> dt.datetime:
 def local_today() -> dt.date:
     """Today in the village's time zone."""
     return local_now().date()
+
+
+def asked_month() -> dt.date:
+    """The first day of the month a monthly log asks for (``?month=2026-11``), this month otherwise."""
+    try:
+        return dt.datetime.strptime(request.args.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        return local_today().replace(day=1)
 
 
 def local_day(moment: dt.datetime) -> dt.date:

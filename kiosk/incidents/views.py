@@ -10,10 +10,9 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
 from ..auth import current_staff, role_required
-from ..context import acting_person, current_village, from_local, local_today, record_or_404, village_or_404
+from ..context import acting_person, asked_month, current_village, from_local, local_today, record_or_404, village_or_404
 from ..extensions import db
-from ..photos import store_photo
-from ..photos.service import PhotoError
+from ..photos import store_photos_of
 from ..records import commit_once
 from ..village.service import villages_of
 from ..web import hx_redirect, render
@@ -27,13 +26,8 @@ GOALS = dict(station_goal=STATION_GOAL_MINUTES, joint_goal=JOINT_GOAL_MINUTES, b
 
 
 def _month() -> tuple[int, int]:
-    today = local_today()
-    try:
-        year, month = (int(x) for x in request.args.get("month", "").split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        return today.year, today.month
-    return year, month
+    first = asked_month()
+    return first.year, first.month
 
 
 @bp.get("/")
@@ -55,14 +49,7 @@ def new():
     if request.method == "POST" and (sent := _sent(form.client_id.data)) is not None:
         return hx_redirect(url_for("incidents.show", incident_id=sent.id))
     if form.validate_on_submit():
-        photos = []
-        for upload in form.photos.data or []:
-            if not getattr(upload, "filename", ""):
-                continue
-            try:
-                photos.append(store_photo(upload))
-            except PhotoError as error:
-                form.photos.errors = list(form.photos.errors) + [str(error)]
+        photos = store_photos_of(form.photos)
         if not form.errors:
             values = form.values()
             by_id = {p.id: p for p in people}

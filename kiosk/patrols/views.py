@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
 from ..auth import current_staff, may, role_required
-from ..context import (acting_person, current_village, from_local, local_day, local_today, record_or_404,
-                       to_local, village_or_404)
+from ..context import (acting_person, asked_month, current_village, from_local, local_day, local_today,
+                       record_or_404, to_local, village_or_404)
 from ..extensions import db
 from ..hydrants.labels import label_png
 from ..photos import store_photo_of
@@ -209,12 +209,8 @@ def finding(run_id: str):
 def log():
     """The month's patrols on one A4 page, printed from the browser."""
     village = village_or_404()
-    today = local_today()
-    try:
-        year, month = (int(x) for x in request.args.get("month", "").split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        year, month = today.year, today.month
+    asked = asked_month()
+    year, month = asked.year, asked.month
     first, following = service.month_bounds(year, month)
     previous = (first - dt.timedelta(days=1)).strftime("%Y-%m")
     return render("patrols/log.html", village=village, lines=service.monthly_log(village.code, year, month),

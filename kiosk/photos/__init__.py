@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import Flask
 
 from . import views
-from .service import MAX_UPLOAD_BYTES, PhotoError, store_photo, store_photo_of, too_large_message
+from .service import MAX_UPLOAD_BYTES, PhotoError, store_photo, store_photo_of, store_photos_of, too_large_message
 
-__all__ = ["MAX_UPLOAD_BYTES", "PhotoError", "store_photo", "store_photo_of", "too_large_message"]
+__all__ = ["MAX_UPLOAD_BYTES", "PhotoError", "store_photo", "store_photo_of", "store_photos_of", "too_large_message"]
 
 
 def init_app(app: Flask) -> None:

@@ -63,3 +63,16 @@ def store_photo_of(field) -> str | None:
     except PhotoError as error:
         field.errors = list(field.errors) + [str(error)]
         return None
+
+
+def store_photos_of(field) -> list[str]:
+    """Store every photo chosen in a form's multiple-file field and return their hashes; a file that is
+    not a usable photo puts its reason on the field (the form then has errors) and the others are kept."""
+    stored = []
+    for upload in field.data or []:
+        if getattr(upload, "filename", ""):
+            try:
+                stored.append(store_photo(upload))
+            except PhotoError as error:
+                field.errors = list(field.errors) + [str(error)]
+    return stored

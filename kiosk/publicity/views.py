@@ -10,11 +10,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ..auth import role_required
-from ..context import acting_person, current_village, local_day, local_today, record_or_404, village_or_404
+from ..context import acting_person, asked_month, current_village, local_day, local_today, record_or_404, village_or_404
 from ..extensions import db
 from ..forms import EmptyForm
-from ..photos import store_photo
-from ..photos.service import PhotoError
+from ..photos import store_photos_of
 from ..records import commit_once
 from ..warnings import service as warnings_service
 from ..warnings.evidence import Evidence
@@ -61,7 +60,7 @@ def new():
             and sent.village_id == village.code:
         return hx_redirect(url_for("publicity.show", activity_id=sent.id))
     if form.validate_on_submit():
-        photos = _stored_photos(form)
+        photos = store_photos_of(form.photos)
         if not form.errors:
             values = form.values()
             by_id = {p.id: p for p in people}
@@ -85,16 +84,6 @@ def new():
     return render("publicity/new.html", form=form, kinds=KINDS, icons=KIND_ICONS, places=PLACES, topics=TOPICS,
                   presets=REACHED_PRESETS, today=local_today(), yesterday=local_today() - dt.timedelta(days=1))
 
-
-def _stored_photos(form) -> list[str]:
-    photos = []
-    for upload in form.photos.data or []:
-        if getattr(upload, "filename", ""):
-            try:
-                photos.append(store_photo(upload))
-            except PhotoError as error:
-                form.photos.errors = list(form.photos.errors) + [str(error)]
-    return photos
 
 
 @bp.get("/a/<activity_id>")
@@ -138,12 +127,7 @@ def plan_month(year: int, month: int):
 @role_required("record")
 def log():
     village = village_or_404()
-    today = local_today()
-    try:
-        year, month = (int(x) for x in request.args.get("month", "").split("-"))
-        first = dt.date(year, month, 1)
-    except ValueError:
-        first = today.replace(day=1)
+    first = asked_month()
     activities = service.in_month(village.code, first.year, first.month)
     return render("publicity/log.html", village=village, activities=activities, first=first,
                   previous=(first - dt.timedelta(days=1)).strftime("%Y-%m"),

@@ -14,8 +14,7 @@ from ..auth import current_person, current_staff, role_required
 from ..context import current_village, local_today, village_or_404
 from ..extensions import db
 from ..paging import page_of
-from ..photos import store_photo
-from ..photos.service import PhotoError
+from ..photos import store_photos_of
 from ..records import commit_once
 from ..village.models import Village
 from ..village.service import villages_of
@@ -89,13 +88,7 @@ def answer(warning_id: str):
     if request.method == "POST" and (sent := db.session.get(WarningAnswer, form.client_id.data)) is not None:
         return hx_redirect(url_for("warnings.show", warning_id=sent.warning_id))
     if form.validate_on_submit():
-        photos = []
-        for upload in form.photos.data or []:
-            if getattr(upload, "filename", ""):
-                try:
-                    photos.append(store_photo(upload))
-                except PhotoError as error:
-                    form.photos.errors = list(form.photos.errors) + [str(error)]
+        photos = store_photos_of(form.photos)
         if not form.errors:
             service.answer(warning, village, person, form.client_id.data, actions=form.actions.data,
                            links=form.chosen_links(), note=form.note.data or "", photos=photos)
