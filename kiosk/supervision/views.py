@@ -152,7 +152,7 @@ def village_reports():
     monthly = reports.standings([v.code for v in villages], "monthly", [month])
     filing = reports.latest_filing([v.code for v in villages])
     return render("supervision/reports.html", villages=villages, month=month, monthly=monthly, filing=filing,
-                  none=reports.NOT_SUBMITTED, township=township, townships=townships,
+                  not_submitted=reports.NOT_SUBMITTED, township=township, townships=townships,
                   months=months_back(reports.report_month(), 6), due=reports.due_date(month))
 
 
@@ -185,7 +185,8 @@ def report(submission_id: str):
                                    if submission.kind == "monthly" else None))
     return render("supervision/report.html", submission=submission, village=village, form=form, standing=standing,
                   **_report_labels(),
-                  latest=standing is not None and standing.submission.id == submission.id,
+                  awaiting=standing is not None and standing.submission.id == submission.id
+                  and standing.review is None,
                   history=reports.history(village.code, submission.kind))
 
 
