@@ -8,7 +8,8 @@ bench/county_bench.py). Headers are Chinese (the county's language, whatever the
 are numbers, dates are dates; the header row is frozen.
 
 CSV cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage
-return) are prefixed with an apostrophe. XLSX cells are typed: text is never a formula there."""
+return) are prefixed with an apostrophe. XLSX cells are typed: text is never a formula there (openpyxl
+takes any text starting with = for one unless the cell is marked text)."""
 from __future__ import annotations
 
 import codecs
@@ -117,6 +118,10 @@ def xlsx(headers: list[Header], rows):
             if header.kind in formats and value is not None and not isinstance(value, str):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = formats[header.kind]
+                cells.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # openpyxl takes any text starting with = for a formula
                 cells.append(cell)
             else:
                 cells.append(value)

@@ -10,24 +10,9 @@ import pytest
 from kiosk.extensions import db
 from kiosk.supervision.evaluation import DEFAULT_WEIGHTS
 
-from ..conftest import DEMO_VILLAGE, add_staff, make_app, sign_in_staff
+from ..conftest import DEMO_VILLAGE
 
 WEST = "330326100202"
-
-
-@pytest.fixture
-def demo_township(database, db_kind, tmp_path):
-    """The township server as `flask demo load` leaves it: 昆阳镇 with four villages that differ."""
-    app = make_app(database(db_kind, "demo", role="township"), tmp_path / "township", KIOSK_ROLE="township")
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def desk(demo_township):
-    return sign_in_staff(demo_township.test_client(), add_staff(demo_township, "zhou-eval"))
 
 
 def last_month(app) -> str:
