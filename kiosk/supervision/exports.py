@@ -258,9 +258,10 @@ def inspections_export(villages, month: str):
     names = {v.code: v for v in villages}
 
     def rows():
-        for r in hydrants.inspection_rows(list(names), month):
-            yield _village_cells(names[r.village_id]) + [r.code, r.asset, r.location, r.at, r.inspector,
-                                                         r.result, r.failed, r.pressure]
+        with force_locale("zh_Hans"):  # the rows' labels too, whatever the screen's language
+            for r in hydrants.inspection_rows(list(names), month):
+                yield _village_cells(names[r.village_id]) + [r.code, r.asset, r.location, r.at, r.inspector,
+                                                             r.result, r.failed, r.pressure]
     return headers, rows()
 
 

@@ -150,3 +150,12 @@ def test_every_export_comes_in_both_formats(demo_township, desk, what):
     for fmt in ("xlsx", "csv"):
         assert desk.get(f"/supervision/export/{what}.{fmt}").status_code == 200
     assert desk.get(f"/supervision/export/{what}.xls").status_code == 404
+
+
+def test_an_english_screen_still_gets_the_export_in_chinese(demo_township, desk):
+    month = busiest_month(demo_township)
+    desk.get("/lang/en")  # the staff member reads the screens in English
+    sheet = workbook(desk, f"/supervision/export/inspections.xlsx?month={month}")
+    results = {c.value for c in column(sheet, "结果")}
+    assets = {c.value for c in column(sheet, "设施")}
+    assert results and all(CJK.search(v) for v in results | assets), results | assets
