@@ -167,3 +167,13 @@ def test_the_filing_sheet_is_sent_and_received(app, committee, township_app, sta
     listing = station.get("/supervision/reports").get_data(as_text=True)
     row = listing.split(f'data-village="{DEMO_VILLAGE}"')[1].split("</tr>")[0]
     assert row.count("已收到") + row.count("Received") == 1  # the sheet; the month's report still waits
+
+
+def test_a_report_sent_before_eight_in_the_morning_prints_the_villages_day(app, committee):
+    import datetime as dt
+    [sent] = submissions(app)
+    with app.app_context():  # 00:30 on the 6th in the village is 16:30 on the 5th in UTC
+        db.session.get(ReportSubmission, sent.id).recorded_at = dt.datetime(2026, 11, 5, 16, 30)
+        db.session.commit()
+    html = committee.get(f"/reports/{sent.period}/print").get_data(as_text=True)
+    assert "2026-11-06" in html and "2026-11-05" not in html
