@@ -100,3 +100,20 @@ def test_a_morning_of_supervision(browser, demo_township_server, screenshot, dev
         assert sheet.freeze_panes == "A2" and sheet.max_row == 5 and sheet["B1"].value == "村（社区）"
     finally:
         context.close()
+
+
+def test_the_committee_reads_the_months_report_and_sends_the_filing_sheet_at_the_kiosk(kiosk_page, live_server,
+                                                                                         screenshot):
+    from ..conftest import sign_in_by_tapping
+    page = kiosk_page
+    sign_in_by_tapping(page, live_server.url, "陈建国")
+    page.goto(f"{live_server.url}/reports/")
+    page.wait_for_selector("#report-state")
+    assert page.inner_text("#report-state") == "已提交"  # the demo sent last month's
+    assert page.locator("#report-work tr[data-work]").count() >= 4
+    assert widest_overflow(page) <= 1
+    screenshot(page, "supervision-kiosk-report")
+    page.tap("#submit-filing")
+    page.wait_for_selector(".flash-success")
+    assert "已提交" in page.inner_text("#filing-sheet")
+    screenshot(page, "supervision-kiosk-filing-sent")
