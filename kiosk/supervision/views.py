@@ -208,7 +208,7 @@ def report_print(submission_id: str):
 def evaluation_index():
     staff = _staff()
     township, villages, townships = _where(staff)
-    month = _month(month_key(local_today()))
+    month = _month(reports.report_month())  # the month that ended: the one to evaluate
     months = months_back(month, 6)
     found = evaluation.scores(villages, months)
     return render("supervision/evaluation.html", ranking=evaluation.ranking(villages, month, found), found=found,
@@ -221,7 +221,7 @@ def evaluation_index():
 def adjust(code: str):
     staff = _staff()
     village = scope.village_of(staff, code)
-    month = _month(month_key(local_today()))
+    month = _month(reports.report_month())
     form = AdjustForm()
     if form.validate_on_submit():
         service.adjust(village, month, form.value, form.reason.data, staff)

@@ -90,6 +90,18 @@ def test_a_morning_of_supervision(browser, demo_township_server, screenshot, dev
         assert "已收到" in page.inner_text(f"#reports-table tr[data-village='{DEMO_VILLAGE}']")
         screenshot(page, f"supervision-received-{device}")
 
+        # the month's evaluation: a score adjusted with its reason, shown beside it
+        page.goto(f"{url}/supervision/evaluation")
+        page.wait_for_selector("#ranking")
+        page.click("a[href*='/supervision/evaluation/330326100202/adjust']")
+        page.fill("input[name=points]", "5")
+        page.fill("textarea[name=reason]", "组织了全村消防演练")
+        page.click("#adjust-form button[type=submit]")
+        page.wait_for_selector("#ranking .sv-reason")
+        assert "组织了全村消防演练" in page.inner_text("#ranking tr[data-village='330326100202']")
+        assert widest_overflow(page) <= 1
+        screenshot(page, f"supervision-evaluation-{device}")
+
         # the overview as XLSX, read back
         page.goto(f"{url}/supervision/")
         with page.expect_download() as download:
