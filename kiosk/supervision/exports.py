@@ -8,7 +8,8 @@ bench/county_bench.py). Headers are Chinese (the county's language, whatever the
 are numbers, dates are dates; the header row is frozen.
 
 CSV cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage
-return) are prefixed with an apostrophe. XLSX cells are typed: text is never a formula there."""
+return) are prefixed with an apostrophe. XLSX cells are typed: text is never a formula there (openpyxl
+takes any text starting with = for one unless the cell is marked text)."""
 from __future__ import annotations
 
 import codecs
@@ -117,6 +118,10 @@ def xlsx(headers: list[Header], rows):
             if header.kind in formats and value is not None and not isinstance(value, str):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = formats[header.kind]
+                cells.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # openpyxl takes any text starting with = for a formula
                 cells.append(cell)
             else:
                 cells.append(value)
@@ -253,9 +258,10 @@ def inspections_export(villages, month: str):
     names = {v.code: v for v in villages}
 
     def rows():
-        for r in hydrants.inspection_rows(list(names), month):
-            yield _village_cells(names[r.village_id]) + [r.code, r.asset, r.location, r.at, r.inspector,
-                                                         r.result, r.failed, r.pressure]
+        with force_locale("zh_Hans"):  # the rows' labels too, whatever the screen's language
+            for r in hydrants.inspection_rows(list(names), month):
+                yield _village_cells(names[r.village_id]) + [r.code, r.asset, r.location, r.at, r.inspector,
+                                                             r.result, r.failed, r.pressure]
     return headers, rows()
 
 

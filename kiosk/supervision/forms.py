@@ -20,7 +20,7 @@ class SubmitForm(ClientIdForm):
 
 
 class ReviewForm(EmptyForm):
-    decision = RadioField(_l("Answer"), validate_choice=False, choices=choices(REVIEW_KINDS),
+    decision = RadioField(_l("Answer"), validate_choice=False, choices=lambda: choices(REVIEW_KINDS),
                           validators=[one_of(REVIEW_KINDS, message=_l("Choose received or returned."))])
     comment = TextAreaField(_l("Comment (needed when returning)"), filters=[strip],
                             validators=[Length(max=500, message=MAX_CHARS)])

@@ -54,6 +54,12 @@ class ReportSubmission(SyncedRecord):
     def kind_label(self):
         return REPORT_KINDS.get(self.kind, self.kind)
 
+    @property
+    def submitted_on(self) -> dt.date:
+        """The village's day it was sent (recorded_at is UTC: before 08:00 it is still yesterday there)."""
+        from ..context import local_day
+        return local_day(self.recorded_at)
+
 
 class ReportReview(SyncedRecord):
     """The township's answer to one submission: received, or returned with a comment. Written at the

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from .. import registry
-from ..context import local_day, local_today
+from ..context import local_today
 from ..extensions import db
 from ..records import utcnow
 from .models import REPORT_STATES, REPORT_TONES, ReportReview, ReportSubmission
@@ -68,7 +68,7 @@ class Standing:
 
     @property
     def submitted_on(self) -> dt.date | None:
-        return local_day(self.submission.recorded_at) if self.submission else None
+        return self.submission.submitted_on if self.submission else None
 
     def on_time(self, period: str) -> bool | None:
         """Submitted by the due day (the device's date of the submission; None if not submitted)."""

@@ -38,6 +38,8 @@ def review(submission: ReportSubmission, kind: str, staff, comment: str = "") ->
         (submission.village_id, submission.period))
     if latest is None or latest.submission.id != submission.id:
         raise SupervisionError(_("A newer submission of this report has arrived; answer that one."))
+    if latest.review is not None:  # the village has its answer: it sends the report again to get another
+        raise SupervisionError(_("This report has already been answered."))
     if kind == "returned" and not comment:
         raise SupervisionError(_("Say what the village should change."))
     answer = ReportReview(village_id=submission.village_id, submission_id=submission.id, kind=kind,

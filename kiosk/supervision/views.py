@@ -18,6 +18,7 @@ from .. import registry
 from ..auth import current_staff, role_required
 from ..context import acting_person, current_village, local_today, village_or_404
 from ..extensions import db
+from ..forms import EmptyForm
 from ..records import commit_once, utcnow
 from ..web import hx_redirect, render
 from . import charts, evaluation, exports, overview, reports, scope, service
@@ -152,7 +153,7 @@ def village_reports():
     monthly = reports.standings([v.code for v in villages], "monthly", [month])
     filing = reports.latest_filing([v.code for v in villages])
     return render("supervision/reports.html", villages=villages, month=month, monthly=monthly, filing=filing,
-                  none=reports.NOT_SUBMITTED, township=township, townships=townships,
+                  not_submitted=reports.NOT_SUBMITTED, township=township, townships=townships,
                   months=months_back(reports.report_month(), 6), due=reports.due_date(month))
 
 
@@ -185,7 +186,8 @@ def report(submission_id: str):
                                    if submission.kind == "monthly" else None))
     return render("supervision/report.html", submission=submission, village=village, form=form, standing=standing,
                   **_report_labels(),
-                  latest=standing is not None and standing.submission.id == submission.id,
+                  awaiting=standing is not None and standing.submission.id == submission.id
+                  and standing.review is None,
                   history=reports.history(village.code, submission.kind))
 
 
@@ -206,7 +208,7 @@ def report_print(submission_id: str):
 def evaluation_index():
     staff = _staff()
     township, villages, townships = _where(staff)
-    month = _month(month_key(local_today()))
+    month = _month(reports.report_month())  # the month that ended: the one to evaluate
     months = months_back(month, 6)
     found = evaluation.scores(villages, months)
     return render("supervision/evaluation.html", ranking=evaluation.ranking(villages, month, found), found=found,
@@ -219,7 +221,7 @@ def evaluation_index():
 def adjust(code: str):
     staff = _staff()
     village = scope.village_of(staff, code)
-    month = _month(month_key(local_today()))
+    month = _month(reports.report_month())
     form = AdjustForm()
     if form.validate_on_submit():
         service.adjust(village, month, form.value, form.reason.data, staff)
@@ -239,7 +241,7 @@ def weights():
     indicators = evaluation.indicators()
     current, rubric = evaluation.weights_of(staff.township_code)
     form = rubric_form(indicators, current)
-    if request.method == "POST" and request.form.get("reset") == "1" and form.csrf_token.validate(form):
+    if request.form.get("reset") == "1" and EmptyForm().validate_on_submit():
         service.reset_weights(staff.township_code)
         db.session.commit()
         flash(_("The default weights apply again."), "success")

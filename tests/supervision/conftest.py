@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from kiosk.extensions import db
 
-from ..conftest import OTHER_TOWNSHIP, add_staff, sign_in_staff
+from ..conftest import OTHER_TOWNSHIP, add_staff, make_app, sign_in_staff
 
 
 @pytest.fixture
@@ -27,6 +27,21 @@ def county(township_app):
 def elsewhere(township_app):
     """A client signed in as staff of another township (鳌江镇)."""
     return sign_in_staff(township_app.test_client(), add_staff(township_app, "aojiang", OTHER_TOWNSHIP, name="江站长"))
+
+
+@pytest.fixture
+def demo_township(database, db_kind, tmp_path):
+    """The township server as `flask demo load` leaves it: 昆阳镇 with four villages that differ."""
+    app = make_app(database(db_kind, "demo", role="township"), tmp_path / "township", KIOSK_ROLE="township")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def desk(demo_township):
+    return sign_in_staff(demo_township.test_client(), add_staff(demo_township, "zhou-eval"))
 
 
 @contextlib.contextmanager
