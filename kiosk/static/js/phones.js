@@ -248,7 +248,8 @@
       form.querySelectorAll("button, input, textarea").forEach((el) => { el.disabled = true; });
       return;
     }
-    document.querySelector("[data-hydrant-name]").textContent = `${hydrant.name} · ${hydrant.location}`;
+    document.querySelector("[data-hydrant-name]").textContent =
+      hydrant.location && hydrant.location !== hydrant.name ? `${hydrant.name} · ${hydrant.location}` : hydrant.name;
     form.elements.hydrant.value = hydrant.code;
     const items = form.querySelector("[data-items]");
     items.replaceChildren(...data.items.map(([key, label]) => {
@@ -289,9 +290,11 @@
       const link = document.createElement("a");
       link.href = `${endpoints.inspect}#${h.code}`;
       link.textContent = `${h.code} · ${h.name}`;
-      const where = document.createElement("span");
-      where.textContent = h.location;
-      link.append(where);
+      if (h.location && h.location !== h.name) {
+        const where = document.createElement("span");
+        where.textContent = h.location;
+        link.append(where);
+      }
       item.append(link);
       return item;
     }));
