@@ -299,7 +299,7 @@
       return item;
     }));
     if (window.location.hash === "#saved") {
-      notice(T.saved, "ok");
+      if (!revoked) notice(T.saved, "ok");
       history.replaceState(null, "", window.location.pathname);
     }
   }

@@ -1,0 +1,55 @@
+"""The township's station staff tap "add a phone" beside 李伟; 李伟 scans the QR on the screen with
+his phone's camera and taps "use this phone". Later the staff sign the phone out: the phone says so
+and keeps what it had not sent."""
+from __future__ import annotations
+
+import subprocess
+
+from tests.conftest import DEMO_VILLAGE, open_session
+
+
+def _staff_screen(browser, township):
+    client = open_session(township.app.test_client(), staff_id=township.staff_id, village_code=DEMO_VILLAGE)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": township.url}])
+    return context
+
+
+def test_a_volunteer_enrols_by_scanning_the_qr_on_the_staff_screen_and_is_later_signed_out(
+        township, browser, volunteers_phone, screenshot, tmp_path):
+    staff = _staff_screen(browser, township)
+    desk = staff.new_page()
+    desk.goto(f"{township.url}/phone/people")
+    desk.locator("tr[data-person='李伟'] button").click()
+    desk.wait_for_selector(".phone-qr")
+    shot = screenshot(desk, "phone-staff-qr")
+
+    # the phone's camera reads the code on the screen
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(shot)], capture_output=True, text=True, check=True)
+    url = decoded.stdout.strip()
+    assert url.startswith(township.url.upper() + "/PHONE/ENROL/")
+
+    phone = volunteers_phone.new_page()
+    phone.goto(url)
+    phone.get_by_role("button", name="Use this phone").tap()
+    phone.wait_for_selector("body[data-ready='1']")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    # the staff's list shows it; they sign it out (asked first)
+    desk.goto(f"{township.url}/phone/people")
+    screenshot(desk, "phone-staff-list")
+    desk.locator("tr[data-phone='李伟'] button").click()
+    desk.locator("dialog button[type=submit], .confirm button[type=submit]").last.click()
+    desk.wait_for_selector("tr[data-phone='李伟'].is-revoked")
+
+    # a record made after that stays on the phone, and the phone says why it is not sent
+    phone.get_by_role("link", name="Report a hazard").tap()
+    phone.wait_for_selector("body[data-ready='1']")
+    phone.fill("input[name=location]", "村口")
+    phone.get_by_role("button", name="Save").tap()
+    phone.wait_for_selector("[data-notice][data-tone='bad']")
+    assert "signed out" in phone.locator("[data-notice]").text_content()
+    assert phone.locator("[data-outbox-count]").text_content() == "1 waiting to send"
+    screenshot(phone, "phone-revoked")
+    staff.close()
