@@ -87,7 +87,7 @@ class Township:
 
 
 @pytest.fixture
-def township(database, tmp_path):
+def live_township(database, tmp_path):
     """The township of 昆阳镇 (SQLite, CSRF on) at a fixed loopback port, with a staff account."""
     from tests.conftest import add_villages, make_app
     app = make_app(database("sqlite"), tmp_path / "township-phones", WTF_CSRF_ENABLED=True, KIOSK_ROLE="township")

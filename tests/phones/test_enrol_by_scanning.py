@@ -8,19 +8,19 @@ import subprocess
 from tests.conftest import DEMO_VILLAGE, open_session
 
 
-def _staff_screen(browser, township):
-    client = open_session(township.app.test_client(), staff_id=township.staff_id, village_code=DEMO_VILLAGE)
+def _staff_screen(browser, live_township):
+    client = open_session(live_township.app.test_client(), staff_id=live_township.staff_id, village_code=DEMO_VILLAGE)
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
-    context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": township.url}])
+    context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": live_township.url}])
     return context
 
 
 def test_a_volunteer_enrols_by_scanning_the_qr_on_the_staff_screen_and_is_later_signed_out(
-        township, browser, volunteers_phone, screenshot, tmp_path):
-    staff = _staff_screen(browser, township)
+        live_township, browser, volunteers_phone, screenshot, tmp_path):
+    staff = _staff_screen(browser, live_township)
     desk = staff.new_page()
-    desk.goto(f"{township.url}/phone/people")
+    desk.goto(f"{live_township.url}/phone/people")
     desk.locator("tr[data-person='李伟'] button").click()
     desk.wait_for_selector(".phone-qr")
     shot = screenshot(desk, "phone-staff-qr")
@@ -28,7 +28,7 @@ def test_a_volunteer_enrols_by_scanning_the_qr_on_the_staff_screen_and_is_later_
     # the phone's camera reads the code on the screen
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(shot)], capture_output=True, text=True, check=True)
     url = decoded.stdout.strip()
-    assert url.startswith(township.url.upper() + "/PHONE/ENROL/")
+    assert url.startswith(live_township.url.upper() + "/PHONE/ENROL/")
 
     phone = volunteers_phone.new_page()
     phone.goto(url)
@@ -37,7 +37,7 @@ def test_a_volunteer_enrols_by_scanning_the_qr_on_the_staff_screen_and_is_later_
     phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
     # the staff's list shows it; they sign it out (asked first)
-    desk.goto(f"{township.url}/phone/people")
+    desk.goto(f"{live_township.url}/phone/people")
     screenshot(desk, "phone-staff-list")
     desk.locator("tr[data-phone='李伟'] button").click()
     desk.locator("dialog button[type=submit], .confirm button[type=submit]").last.click()

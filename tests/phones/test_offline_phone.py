@@ -33,12 +33,12 @@ def _waiting(page, text: str) -> None:
     page.wait_for_function("(text) => document.querySelector('[data-outbox-count]').textContent === text", arg=text)
 
 
-def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(township, volunteers_phone, screenshot,
+def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_township, volunteers_phone, screenshot,
                                                                         tmp_path):
-    app = township.app
-    station = sign_in_staff(app.test_client(), township.staff_id, DEMO_VILLAGE)
+    app = live_township.app
+    station = sign_in_staff(app.test_client(), live_township.staff_id, DEMO_VILLAGE)
     url = enrolment_url(station, app, "李伟")
-    assert url.startswith(township.url.upper())
+    assert url.startswith(live_township.url.upper())
     from kiosk.hydrants.models import Hydrant
     with app.app_context():
         code = db.session.scalar(db.select(Hydrant.code).where(Hydrant.village_id == DEMO_VILLAGE,
@@ -49,7 +49,7 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(township
     page.goto(url)
     screenshot(page, "phone-enrol")
     page.get_by_role("button", name="Use this phone").tap()
-    page.wait_for_url(f"{township.url}/phone/")
+    page.wait_for_url(f"{live_township.url}/phone/")
     page.wait_for_selector("body[data-ready='1']")
     # the app is kept on the phone: the worker controls the page once everything is precached
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
@@ -57,7 +57,7 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(township
     screenshot(page, "phone-home")
 
     # no signal
-    township.stop()
+    live_township.stop()
     volunteers_phone.set_offline(True)
 
     page.get_by_role("link", name="Report a hazard").tap()
@@ -72,22 +72,22 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(township
     shrunk = int(page.get_attribute("[data-preview]", "data-bytes"))
     screenshot(page, "phone-report", full_page=True)
     page.get_by_role("button", name="Save").tap()
-    page.wait_for_url(f"{township.url}/phone/")
+    page.wait_for_url(f"{live_township.url}/phone/")
     _waiting(page, "1 waiting to send")
 
     # the hydrant's label, scanned with the camera: the inspection form, from the phone itself
-    page.goto(f"{township.url}/H/{code}")
+    page.goto(f"{live_township.url}/H/{code}")
     page.wait_for_selector("body[data-ready='1']")
     assert page.locator("[data-hydrant-code]").text_content() == code
     page.get_by_role("button", name="Everything passed").tap()
     screenshot(page, "phone-inspect", full_page=True)
     page.get_by_role("button", name="Save").tap()
-    page.wait_for_url(f"{township.url}/phone/")
+    page.wait_for_url(f"{live_township.url}/phone/")
     _waiting(page, "2 waiting to send")
     screenshot(page, "phone-waiting")
 
     # back in range
-    township.start()
+    live_township.start()
     volunteers_phone.set_offline(False)
     _waiting(page, "Everything is sent")
     assert page.locator("[data-outbox-list] li[data-state='sent']").count() == 2
