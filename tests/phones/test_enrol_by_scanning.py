@@ -53,3 +53,24 @@ def test_a_volunteer_enrols_by_scanning_the_qr_on_the_staff_screen_and_is_later_
     assert phone.locator("[data-outbox-count]").text_content() == "1 waiting to send"
     screenshot(phone, "phone-revoked")
     staff.close()
+
+
+def test_a_browser_that_cannot_keep_the_app_says_what_to_open_instead(live_township, browser, volunteers_phone):
+    """WeChat's built-in browser has no service worker: the volunteer is told to use the phone's own
+    browser; what they record there still waits in the outbox and is sent."""
+    from tests.phones.conftest import enrolment_url
+    station = open_session(live_township.app.test_client(), staff_id=live_township.staff_id,
+                           village_code=DEMO_VILLAGE)
+    url = enrolment_url(station, live_township.app, "李伟")
+    volunteers_phone.add_init_script("delete Navigator.prototype.serviceWorker")
+    phone = volunteers_phone.new_page()
+    phone.goto(url)
+    phone.get_by_role("button", name="Use this phone").tap()
+    phone.wait_for_selector("body[data-ready='1']")
+    assert "WeChat" in phone.locator("[data-notice]").text_content()
+    phone.get_by_role("link", name="Report a hazard").tap()
+    phone.wait_for_selector("body[data-ready='1']")
+    phone.fill("input[name=location]", "村口")
+    phone.get_by_role("button", name="Save").tap()
+    phone.wait_for_url(f"{live_township.url}/phone/")
+    phone.wait_for_function("() => document.querySelector('[data-outbox-count]')?.textContent === 'Everything is sent'")

@@ -30,7 +30,7 @@ def _counts(app) -> tuple[int, int]:
 
 
 def _waiting(page, text: str) -> None:
-    page.wait_for_function("(text) => document.querySelector('[data-outbox-count]').textContent === text", arg=text)
+    page.wait_for_function("(text) => document.querySelector('[data-outbox-count]')?.textContent === text", arg=text)
 
 
 def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_township, volunteers_phone, screenshot,

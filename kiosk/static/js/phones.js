@@ -309,17 +309,19 @@
   async function start() {
     const page = body.dataset.page;
     if (page === "enrol") return;
-    if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register(endpoints.worker, { scope: "/" })
-        .then((registration) => (navigator.onLine ? registration.update() : null)).catch(() => {});
-    }
     const enrolled = await checkStatus();
     const data = await villageData();
     if (!data) {
       if (enrolled) notice(T.not_enrolled, "bad");
       return;
     }
-    if (!("serviceWorker" in navigator)) notice(T.no_worker, "warn");
+    // only an enrolled phone keeps the app (a stranger's browser gets no worker)
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register(endpoints.worker, { scope: "/" })
+        .then((registration) => (navigator.onLine ? registration.update() : null)).catch(() => {});
+    } else if (!revoked) {
+      notice(T.no_worker, "warn");
+    }
     document.querySelector("[data-who]").textContent = `${data.person.name} · ${data.village.name}`;
     if (page === "home") setUpHome(data);
     if (page === "report") setUpReport(document.querySelector("[data-outbox-form]"), data);
