@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from ..auth import role_required
 from ..auth.security import current_staff
 from ..confirm import ask_first, confirmed
+from ..devices.service import kiosk_village
 from ..context import village_or_404
 from ..extensions import csrf, db
 from ..forms import EmptyForm
@@ -325,6 +326,26 @@ def deliver_inspection(credential):
     service.seen(credential)
     stored = commit_once(HydrantInspection, client_id)
     return _answer(service.Delivery("stored" if stored.village_id == credential.village_id else "clash", client_id))
+
+
+# ---- the township's answer to a kiosk's "add a phone" ------------------------------------------------
+
+@bp.post("/phone/api/kiosk-enrolments")
+@csrf.exempt
+@public
+def kiosk_enrolment():
+    """A kiosk asks, on its own sync credential, for a phone enrolment of a person of its village
+    (the person must have reached the township by sync)."""
+    village_code = kiosk_village(request.headers.get("Authorization"))
+    if village_code is None:
+        return jsonify(error="not_a_kiosk"), 401
+    person_id = request.form.get("person_id") or ""
+    person = db.session.get(Person, person_id) if 0 < len(person_id) <= 36 else None
+    if person is None or person.deleted or not person.active or person.village_id != village_code:
+        return jsonify(error="unknown_person"), 404
+    row, token = service.new_enrolment(person, (request.form.get("by") or _("the kiosk"))[:40])
+    db.session.commit()
+    return jsonify(url=public_url(f"PHONE/ENROL/{token}"), expires_at=row.expires_at.isoformat()), 201
 
 
 # ---- the label a phone scans ---------------------------------------------------------------------------
