@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -145,8 +147,6 @@ def kiosk_village(authorization: str | None) -> str | None:
     """The village of the enrolled, unrevoked kiosk whose sync credential (``Bearer <device>:<token>``)
     a request carries, else None: the township answers its kiosks' other requests (a volunteer's
     phone enrolment, kiosk/phones) on the same credential, for their own village only."""
-    import hashlib
-    import hmac
     if not authorization or not authorization.startswith("Bearer "):
         return None
     device_id, _sep, token = authorization[7:].strip().partition(":")
