@@ -330,22 +330,46 @@ def deliver_inspection(credential):
 
 # ---- the township's answer to a kiosk's "add a phone" ------------------------------------------------
 
+def _kiosks_person():
+    """(the person a kiosk names, None), or (None, the refusal): on the kiosk's own sync credential,
+    a person of its own village the township holds."""
+    village_code = kiosk_village(request.headers.get("Authorization"))
+    if village_code is None:
+        return None, (jsonify(error="not_a_kiosk"), 401)
+    person_id = request.form.get("person_id") or ""
+    person = db.session.get(Person, person_id) if 0 < len(person_id) <= 36 else None
+    if person is None or person.deleted or person.village_id != village_code:
+        return None, (jsonify(error="unknown_person"), 404)
+    return person, None
+
+
 @bp.post("/phone/api/kiosk-enrolments")
 @csrf.exempt
 @public
 def kiosk_enrolment():
-    """A kiosk asks, on its own sync credential, for a phone enrolment of a person of its village
-    (the person must have reached the township by sync)."""
-    village_code = kiosk_village(request.headers.get("Authorization"))
-    if village_code is None:
-        return jsonify(error="not_a_kiosk"), 401
-    person_id = request.form.get("person_id") or ""
-    person = db.session.get(Person, person_id) if 0 < len(person_id) <= 36 else None
-    if person is None or person.deleted or not person.active or person.village_id != village_code:
+    """A kiosk asks for a phone enrolment of a person of its village (the person must have reached
+    the township by sync)."""
+    person, refused = _kiosks_person()
+    if refused:
+        return refused
+    if not person.active:
         return jsonify(error="unknown_person"), 404
     row, token = service.new_enrolment(person, (request.form.get("by") or _("the kiosk"))[:40])
     db.session.commit()
     return jsonify(url=public_url(f"PHONE/ENROL/{token}"), expires_at=row.expires_at.isoformat()), 201
+
+
+@bp.post("/phone/api/kiosk-revocations")
+@csrf.exempt
+@public
+def kiosk_revocation():
+    """A kiosk signs out every phone of a person of its village."""
+    person, refused = _kiosks_person()
+    if refused:
+        return refused
+    count = service.revoke_all_of(person, (request.form.get("by") or _("the kiosk"))[:40])
+    db.session.commit()
+    return jsonify(revoked=count)
 
 
 # ---- the label a phone scans ---------------------------------------------------------------------------

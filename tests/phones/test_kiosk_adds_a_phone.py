@@ -28,7 +28,7 @@ def test_the_kiosks_qr_fits_its_screen(kiosk, township, kiosk_page, screenshot):
                                          "url": server.url}])
         kiosk_page.goto(f"{server.url}/phones/")
         screenshot(kiosk_page, "phone-kiosk-people")
-        kiosk_page.locator("tr[data-person='李伟'] button").tap()
+        kiosk_page.locator("tr[data-person='李伟'] button.btn-primary").tap()
         kiosk_page.wait_for_selector(".phone-qr")
         box = kiosk_page.locator(".phone-qr").bounding_box()
         assert box["y"] + box["height"] <= 480 and box["width"] >= 150
@@ -80,3 +80,18 @@ def test_a_kiosk_gets_enrolments_for_its_own_village_only(kiosk, township):
                        headers={"Authorization": bearer + "x"}).status_code == 401
     assert client.post("/phone/api/kiosk-enrolments", data={"person_id": _person(kiosk.app, "李伟")},
                        headers={"Authorization": bearer}).status_code == 201
+
+
+def test_a_committee_member_signs_a_volunteers_phones_out_at_the_kiosk(kiosk, township):
+    kiosk.sync()
+    committee = open_session(kiosk.app.test_client(), person_id=_person(kiosk.app, "陈建国"))
+    li_wei = _person(kiosk.app, "李伟")
+    r = committee.post(f"/phones/{li_wei}/add")
+    phone = enrol(township.app, re.search(r'data-enrol-url>([^<]+)<', r.text).group(1))
+    assert phone.get("/phone/status").status_code == 200
+
+    asked = committee.post(f"/phones/{li_wei}/sign-out")
+    assert asked.status_code == 200 and phone.get("/phone/status").status_code == 200  # asked first
+    done = committee.post(f"/phones/{li_wei}/sign-out", data={"confirm": "yes"}, follow_redirects=True)
+    assert "1" in done.text and "李伟" in done.text
+    assert phone.get("/phone/status").json["error"] == "revoked"
