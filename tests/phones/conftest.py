@@ -109,3 +109,8 @@ def volunteers_phone(browser):
                                   has_touch=True, locale="en-US", timezone_id="Asia/Shanghai")
     yield context
     context.close()
+
+
+def on_page(page, path: str) -> None:
+    """Wait until the app has opened ``path`` and set itself up (not the page it came from)."""
+    page.wait_for_function("(path) => location.pathname === path && document.body.dataset.ready === '1'", arg=path)

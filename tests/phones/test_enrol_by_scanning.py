@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 
 from tests.conftest import DEMO_VILLAGE, open_session
+from tests.phones.conftest import on_page
 
 
 def _staff_screen(browser, live_township):
@@ -33,7 +34,7 @@ def test_a_volunteer_enrols_by_scanning_the_qr_on_the_staff_screen_and_is_later_
     phone = volunteers_phone.new_page()
     phone.goto(url)
     phone.get_by_role("button", name="Use this phone").tap()
-    phone.wait_for_selector("body[data-ready='1']")
+    on_page(phone, "/phone/")
     phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
     # the staff's list shows it; they sign it out (asked first)
@@ -45,9 +46,10 @@ def test_a_volunteer_enrols_by_scanning_the_qr_on_the_staff_screen_and_is_later_
 
     # a record made after that stays on the phone, and the phone says why it is not sent
     phone.get_by_role("link", name="Report a hazard").tap()
-    phone.wait_for_selector("body[data-ready='1']")
+    on_page(phone, "/phone/report")
     phone.fill("input[name=location]", "村口")
     phone.get_by_role("button", name="Save").tap()
+    on_page(phone, "/phone/")
     phone.wait_for_selector("[data-notice][data-tone='bad']")
     assert "signed out" in phone.locator("[data-notice]").text_content()
     assert phone.locator("[data-outbox-count]").text_content() == "1 waiting to send"
@@ -66,11 +68,11 @@ def test_a_browser_that_cannot_keep_the_app_says_what_to_open_instead(live_towns
     phone = volunteers_phone.new_page()
     phone.goto(url)
     phone.get_by_role("button", name="Use this phone").tap()
-    phone.wait_for_selector("body[data-ready='1']")
+    on_page(phone, "/phone/")
     assert "WeChat" in phone.locator("[data-notice]").text_content()
     phone.get_by_role("link", name="Report a hazard").tap()
-    phone.wait_for_selector("body[data-ready='1']")
+    on_page(phone, "/phone/report")
     phone.fill("input[name=location]", "村口")
     phone.get_by_role("button", name="Save").tap()
-    phone.wait_for_url(f"{live_township.url}/phone/")
+    on_page(phone, "/phone/")
     phone.wait_for_function("() => document.querySelector('[data-outbox-count]')?.textContent === 'Everything is sent'")

@@ -10,7 +10,7 @@ from PIL import Image
 
 from kiosk.extensions import db
 from tests.conftest import DEMO_VILLAGE, sign_in_staff
-from tests.phones.conftest import APP, enrolment_url
+from tests.phones.conftest import APP, enrolment_url, on_page
 
 
 def _camera_photo(path) -> int:
@@ -49,8 +49,7 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_tow
     page.goto(url)
     screenshot(page, "phone-enrol")
     page.get_by_role("button", name="Use this phone").tap()
-    page.wait_for_url(f"{live_township.url}/phone/")
-    page.wait_for_selector("body[data-ready='1']")
+    on_page(page, "/phone/")
     # the app is kept on the phone: the worker controls the page once everything is precached
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     assert page.locator("[data-who]").text_content() == "李伟 · 城东村"
@@ -61,7 +60,7 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_tow
     volunteers_phone.set_offline(True)
 
     page.get_by_role("link", name="Report a hazard").tap()
-    page.wait_for_selector("body[data-ready='1']")
+    on_page(page, "/phone/report")
     page.select_option("select[name=category]", "ebike")
     page.fill("input[name=location]", "祠堂东侧楼道")
     page.fill("textarea[name=description]", "电动车在楼道里充电")
@@ -72,17 +71,17 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_tow
     shrunk = int(page.get_attribute("[data-preview]", "data-bytes"))
     screenshot(page, "phone-report", full_page=True)
     page.get_by_role("button", name="Save").tap()
-    page.wait_for_url(f"{live_township.url}/phone/")
+    on_page(page, "/phone/")
     _waiting(page, "1 waiting to send")
 
     # the hydrant's label, scanned with the camera: the inspection form, from the phone itself
     page.goto(f"{live_township.url}/H/{code}")
-    page.wait_for_selector("body[data-ready='1']")
+    on_page(page, f"/H/{code}")
     assert page.locator("[data-hydrant-code]").text_content() == code
     page.get_by_role("button", name="Everything passed").tap()
     screenshot(page, "phone-inspect", full_page=True)
     page.get_by_role("button", name="Save").tap()
-    page.wait_for_url(f"{live_township.url}/phone/")
+    on_page(page, "/phone/")
     _waiting(page, "2 waiting to send")
     screenshot(page, "phone-waiting")
 
