@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import StringField
 
-from ..hazards.forms import NewHazardForm
+from ..hazards.forms import FixForm, NewHazardForm
 from ..hydrants.forms import InspectionForm
 
 
@@ -30,3 +30,10 @@ class PhoneInspectionForm(InspectionForm):
         csrf = False
 
     hydrant = StringField()
+
+
+class HazardFixForm(FixForm):
+    class Meta:
+        csrf = False
+
+    hazard = StringField()

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
-from ..hazards.models import CATEGORIES, SEVERITIES
-from ..hazards.service import open_hazard
+from ..hazards.models import CATEGORIES, PHRASES, SEVERITIES, Hazard, HazardState
+from ..hazards.service import Who, fix, open_hazard
 from ..hydrants.models import INSPECTION_ITEMS, ITEM_RESULTS, Hydrant
 from ..hydrants.service import save_inspection
 from ..records import utcnow, uuid7
@@ -162,6 +162,9 @@ def village_data(credential: PhoneCredential) -> dict:
         "items": [[k, str(v)] for k, v in INSPECTION_ITEMS.items()],
         "results": [[k, str(v)] for k, v in ITEM_RESULTS.items()],
         "roster": [p.name for p in roster(village.code)],
+        "hazards": [{"id": h.id, "code": h.code, "category": str(CATEGORIES.get(h.category, h.category)),
+                     "location": h.location} for h in hazards_to_fix(village.code)],
+        "fix_phrases": [[k, str(v)] for k, v in PHRASES["fixed"].items()],
     }
     data["version"] = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
     return data
@@ -206,6 +209,35 @@ def inspect_hydrant(credential: PhoneCredential, hydrant: Hydrant, client_id: st
     person = credential.person
     return save_inspection(hydrant, client_id=client_id, actor=Actor(person.id, person.name, "person"),
                            answers=answers, notes=notes, photos={}, pressure_mpa=pressure_mpa, note=note)
+
+
+# the open hazards a phone offers to fix: the oldest first, as many as a phone lists comfortably
+HAZARDS_TO_FIX = 200
+
+
+def hazards_to_fix(village_code: str) -> list[Hazard]:
+    """The village's open hazards not yet marked fixed."""
+    return db.session.scalars(
+        Hazard.live().join(HazardState, HazardState.hazard_id == Hazard.id)
+        .where(Hazard.village_id == village_code, HazardState.is_open.is_(True), HazardState.status != "fixed")
+        .order_by(HazardState.reported_at).limit(HAZARDS_TO_FIX)).all()
+
+
+def hazard_of(credential: PhoneCredential, hazard_id: str | None) -> Hazard | None:
+    """The village's own live hazard with this id: another village's never resolves."""
+    hazard = db.session.get(Hazard, hazard_id) if hazard_id and len(hazard_id) <= 36 else None
+    if hazard is None or hazard.deleted or hazard.village_id != credential.village_id:
+        return None
+    return hazard
+
+
+def fix_hazard(credential: PhoneCredential, hazard: Hazard, client_id: str, phrase: str | None, note: str | None,
+               photo_sha256: str | None):
+    """The volunteer fixed it (with the after-photo), as the kiosk's "fixed" step records it; raises
+    ``hazards.service.LoopError`` when the hazard's standing does not allow it (closed, fixed)."""
+    person = credential.person
+    return fix(hazard, Who("person", person.id, person.name), phrase=phrase, note=note, photo_sha256=photo_sha256,
+               action_id=client_id)
 
 
 def hydrant_of(credential: PhoneCredential, code: str | None) -> Hydrant | None:

@@ -29,7 +29,8 @@ from ..devices.service import kiosk_village
 from ..context import village_or_404
 from ..extensions import csrf, db
 from ..forms import EmptyForm
-from ..hazards.models import Hazard
+from ..hazards.models import Hazard, HazardAction
+from ..hazards.service import LoopError
 from ..hydrants.models import HydrantInspection
 from ..photos import store_photo_of
 from ..qr import public_url, symbol_svg
@@ -37,7 +38,7 @@ from ..records import commit_once
 from ..village.models import Person, Village
 from ..web import hx_redirect, public, render
 from . import service
-from .forms import HazardReportForm, PhoneInspectionForm
+from .forms import HazardFixForm, HazardReportForm, PhoneInspectionForm
 
 bp = Blueprint("phones", __name__)
 
@@ -47,7 +48,7 @@ COOKIE_YEARS = 5
 APP_HEADER = "X-Phone-App"
 WORKBOX = "vendor/workbox-7.4.1"
 IDB = "vendor/idb-8.0.4/umd.js"
-SHELL_PAGES = ("phones.home", "phones.report", "phones.inspect")
+SHELL_PAGES = ("phones.home", "phones.report", "phones.inspect", "phones.fix")
 SHELL_FILES = ("js/phones.js", "css/phones.css", IDB, "img/phone-192.png", "img/phone-512.png")
 
 
@@ -151,7 +152,8 @@ def _strings() -> dict:
     return {
         "waiting": _("%(n)s waiting to send"), "none_waiting": _("Everything is sent"),
         "sent": _("Sent"), "waiting_one": _("Waiting to send"), "refused": _("Not accepted"),
-        "hazard": _("Hazard report"), "inspection": _("Hydrant inspection"),
+        "hazard": _("Hazard report"), "inspection": _("Hydrant inspection"), "fix": _("Hazard fixed"),
+        "unknown_hazard": _("This hazard is not one of your village's."),
         "saved": _("Saved on this phone. It will be sent when there is signal."),
         "revoked": _("This phone was signed out by the village or the township. What it has not sent "
                      "stays on it; show it to a committee member."),
@@ -169,6 +171,7 @@ def _strings() -> dict:
 def _shell_context(page: str) -> dict:
     return dict(page=page, strings=json.dumps(_strings(), ensure_ascii=False),
                 endpoints={"hazard": url_for("phones.deliver_hazard"), "inspection": url_for("phones.deliver_inspection"),
+                           "fix": url_for("phones.deliver_fix"), "fix_page": url_for("phones.fix"),
                            "data": url_for("phones.data"), "status": url_for("phones.status"),
                            "worker": url_for("phones.worker"), "inspect": url_for("phones.inspect")})
 
@@ -195,6 +198,12 @@ def report():
 @public
 def inspect():
     return _shell("phones/inspect.html", "inspect")
+
+
+@bp.get("/phone/fix")
+@public
+def fix():
+    return _shell("phones/fix.html", "fix")
 
 
 @bp.get("/phone/data.json")
@@ -238,7 +247,7 @@ def _precache(credential) -> list[dict]:
     """Every file the app needs offline, with a revision that changes with its content: the worker
     script changes with it, so the phone fetches what changed (and only that) when it is online."""
     entries = []
-    for endpoint, template in zip(SHELL_PAGES, ("home", "report", "inspect")):
+    for endpoint, template in zip(SHELL_PAGES, ("home", "report", "inspect", "fix")):
         page = _shell(f"phones/{template}.html", template).get_data()
         entries.append({"url": url_for(endpoint), "revision": _revision(page)})
     static = current_app.static_folder
@@ -325,6 +334,35 @@ def deliver_inspection(credential):
                             form.note.data or "")
     service.seen(credential)
     stored = commit_once(HydrantInspection, client_id)
+    return _answer(service.Delivery("stored" if stored.village_id == credential.village_id else "clash", client_id))
+
+
+@bp.post("/phone/api/fixes")
+@csrf.exempt
+@public
+@phone_required
+def deliver_fix(credential):
+    client_id = _delivery_checks()
+    if client_id is None:
+        return _refused(message=_("This record has no valid id."))
+    if (earlier := service.earlier(HazardAction, client_id, credential)) is not None:
+        return _answer(earlier)
+    form = HazardFixForm()
+    hazard = service.hazard_of(credential, form.hazard.data)
+    if hazard is None:
+        return _refused(message=_("This hazard is not one of your village's."))
+    if not form.validate():
+        return _refused(form)
+    photo = store_photo_of(form.photo)
+    if form.errors:
+        return _refused(form)
+    try:
+        service.fix_hazard(credential, hazard, client_id, form.phrase.data, form.note.data, photo)
+    except LoopError as error:
+        db.session.rollback()
+        return _refused(message=str(error))
+    service.seen(credential)
+    stored = commit_once(HazardAction, client_id)
     return _answer(service.Delivery("stored" if stored.village_id == credential.village_id else "clash", client_id))
 
 

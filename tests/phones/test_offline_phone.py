@@ -1,6 +1,7 @@
 """李伟 enrols his phone by scanning the QR the township made for him, walks to where there is no
-signal, reports a hazard with a photo and inspects a hydrant, and sees both waiting; back in range,
-both are sent and confirmed, and the township holds each exactly once (even when sent again)."""
+signal, reports a hazard with a photo, inspects a hydrant and fixes an open hazard with an
+after-photo, and sees the three waiting; back in range, all are sent and confirmed, and the township
+holds each exactly once (even when sent again)."""
 from __future__ import annotations
 
 import io
@@ -22,11 +23,12 @@ def _camera_photo(path) -> int:
     return path.stat().st_size
 
 
-def _counts(app) -> tuple[int, int]:
-    from kiosk.hazards.models import Hazard
+def _counts(app) -> tuple[int, int, int]:
+    from kiosk.hazards.models import Hazard, HazardAction
     from kiosk.hydrants.models import HydrantInspection
     with app.app_context():
-        return tuple(db.session.scalar(db.select(db.func.count()).select_from(m)) for m in (Hazard, HydrantInspection))
+        return tuple(db.session.scalar(db.select(db.func.count()).select_from(m))
+                     for m in (Hazard, HydrantInspection, HazardAction))
 
 
 def _waiting(page, text: str) -> None:
@@ -83,16 +85,31 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_tow
     page.get_by_role("button", name="Save").tap()
     on_page(page, "/phone/")
     _waiting(page, "2 waiting to send")
+
+    # and an open hazard of the village, fixed on the spot, with the after-photo
+    fixed = page.locator("[data-hazards] a").first
+    fixed_code = fixed.get_attribute("data-hazard")
+    fixed.tap()
+    on_page(page, "/phone/fix")
+    page.get_by_text("Cleared").tap()
+    after = tmp_path / "after.jpg"
+    _camera_photo(after)
+    page.set_input_files("input[name=photo]", str(after))
+    page.wait_for_selector("[data-preview]:not([hidden])")
+    screenshot(page, "phone-fix", full_page=True)
+    page.get_by_role("button", name="Save").tap()
+    on_page(page, "/phone/")
+    _waiting(page, "3 waiting to send")
     screenshot(page, "phone-waiting")
 
     # back in range
     live_township.start()
     volunteers_phone.set_offline(False)
     _waiting(page, "Everything is sent")
-    assert page.locator("[data-outbox-list] li[data-state='sent']").count() == 2
+    assert page.locator("[data-outbox-list] li[data-state='sent']").count() == 3
     screenshot(page, "phone-sent")
 
-    from kiosk.hazards.models import Hazard
+    from kiosk.hazards.models import Hazard, HazardAction
     from kiosk.hydrants.models import HydrantInspection
     from sync import blobs
     ids = page.evaluate("() => idb.openDB('phone-app', 1).then((db) => db.getAll('outbox'))"
@@ -106,6 +123,9 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_tow
             assert max(image.size) == 1280
         inspection = db.session.get(HydrantInspection, ids["inspection"])
         assert inspection.inspector_name == "李伟" and inspection.result == "ok"
+        fix = db.session.get(HazardAction, ids["fix"])
+        assert fix.kind == "fixed" and fix.phrase == "cleared" and fix.actor_name == "李伟" and fix.photo_sha256
+        assert db.session.get(Hazard, fix.hazard_id).code == fixed_code
     print(f"\nphoto: taken {taken} bytes, shrunk on the phone {shrunk}, stored {stored}")
 
     # the same deliveries once more (a reply lost on the way): nothing changes
@@ -114,9 +134,9 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_tow
           const form = new FormData();
           form.append('client_id', r.client_id);
           for (const [k, v] of Object.entries(r.fields)) form.append(k, v);
-          return fetch(r.kind === 'hazard' ? '/phone/api/hazards' : '/phone/api/inspections',
-                       {method: 'POST', body: form, headers: header}).then((x) => x.json());
+          const to = {hazard: '/phone/api/hazards', inspection: '/phone/api/inspections', fix: '/phone/api/fixes'};
+          return fetch(to[r.kind], {method: 'POST', body: form, headers: header}).then((x) => x.json());
         })))""", APP)
-    assert sorted(a["status"] for a in again) == ["already", "already"]
-    hazards, inspections = counts
-    assert _counts(app) == (hazards + 1, inspections + 1)
+    assert [a["status"] for a in again] == ["already"] * 3
+    hazards, inspections, actions = counts
+    assert _counts(app) == (hazards + 1, inspections + 1, actions + 1)

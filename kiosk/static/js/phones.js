@@ -201,8 +201,8 @@
     });
   }
 
-  function setUpReport(form, data) {
-    fillChoices(form, data);
+  // a photo field: shrunk as soon as it is chosen, shown, and handed to the record when saved
+  function photoField(form) {
     const photo = form.querySelector("input[type=file]");
     const preview = form.querySelector("[data-preview]");
     let shrunk = null;
@@ -220,16 +220,48 @@
         fail(form, T.photo_failed);
       }
     });
+    return () => shrunk;
+  }
+
+  function setUpReport(form, data) {
+    fillChoices(form, data);
+    const photo = photoField(form);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const fields = fieldsOf(form);
-      const location = form.elements.location;
       if (!fields.location) {
         fail(form, T.where_missing);
-        location.focus();
+        form.elements.location.focus();
         return;
       }
-      await save("hazard", `${T.hazard} · ${fields.location}`, fields, shrunk);
+      await save("hazard", `${T.hazard} · ${fields.location}`, fields, photo());
+      window.location.href = `${body.dataset.home}#saved`;
+    });
+  }
+
+  function setUpFix(form, data) {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    const hazard = data.hazards.find((h) => h.id === id);
+    if (!hazard) {
+      fail(form, T.unknown_hazard);
+      form.querySelectorAll("button, input, textarea").forEach((el) => { el.disabled = true; });
+      return;
+    }
+    document.querySelector("[data-hazard-code]").textContent = hazard.code;
+    document.querySelector("[data-hazard-name]").textContent = `${hazard.category} · ${hazard.location}`;
+    form.elements.hazard.value = hazard.id;
+    form.querySelector("[data-phrases]").replaceChildren(...data.fix_phrases.map(([value, text]) => {
+      const choice = document.createElement("label");
+      choice.className = "phone-chip";
+      const input = document.createElement("input");
+      Object.assign(input, { type: "radio", name: "phrase", value });
+      choice.append(input, document.createTextNode(text));
+      return choice;
+    }));
+    const photo = photoField(form);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await save("fix", `${T.fix} · ${hazard.code} ${hazard.location}`, fieldsOf(form), photo());
       window.location.href = `${body.dataset.home}#saved`;
     });
   }
@@ -298,6 +330,18 @@
       item.append(link);
       return item;
     }));
+    document.querySelector("[data-hazards]").replaceChildren(...data.hazards.map((h) => {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = `${endpoints.fix_page}#${h.id}`;
+      link.dataset.hazard = h.code;
+      link.textContent = `${h.code} · ${h.location}`;
+      const what = document.createElement("span");
+      what.textContent = h.category;
+      link.append(what);
+      item.append(link);
+      return item;
+    }));
     if (window.location.hash === "#saved") {
       if (!revoked) notice(T.saved, "ok");
       history.replaceState(null, "", window.location.pathname);
@@ -326,6 +370,7 @@
     if (page === "home") setUpHome(data);
     if (page === "report") setUpReport(document.querySelector("[data-outbox-form]"), data);
     if (page === "inspect") setUpInspection(document.querySelector("[data-outbox-form]"), data);
+    if (page === "fix") setUpFix(document.querySelector("[data-outbox-form]"), data);
     body.dataset.ready = "1";
     await show();
     drain();
