@@ -135,3 +135,13 @@ def test_a_delivery_is_checked_like_the_kiosks_form(township_app, station):
     assert r.status_code == 422 and set(r.json["errors"]) == {"location", "category"}
     assert _hazard(phone, client_id="not-a-uuid").status_code == 422
 
+
+
+def test_over_https_the_phones_cookie_is_secure(township_app, station):
+    url = enrolment_url(station, township_app, "李伟")
+    phone = township_app.test_client()
+    path = "/" + url.split("/", 3)[3]
+    r = phone.post(path, base_url="https://fire.township.example")
+    assert r.status_code == 303
+    cookie = r.headers["Set-Cookie"]
+    assert "phone=" in cookie and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
