@@ -37,6 +37,18 @@ def test_a_volunteer_enrols_by_scanning_the_qr_on_the_staff_screen_and_is_later_
     on_page(phone, "/phone/")
     phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
+    # online, the hydrant's label (through the phone's worker) opens the inspection for him
+    from kiosk.extensions import db
+    from kiosk.hydrants.models import Hydrant
+    with live_township.app.app_context():
+        code = db.session.scalar(db.select(Hydrant.code).where(Hydrant.village_id == DEMO_VILLAGE,
+                                                               Hydrant.deleted.is_(False)).order_by(Hydrant.code))
+    phone.goto(f"{live_township.url}/H/{code}")
+    on_page(phone, "/phone/inspect")
+    assert phone.locator("[data-hydrant-code]").text_content() == code
+    phone.goto(f"{live_township.url}/phone/")
+    on_page(phone, "/phone/")
+
     # the staff's list shows it; they sign it out (asked first)
     desk.goto(f"{live_township.url}/phone/people")
     screenshot(desk, "phone-staff-list")
