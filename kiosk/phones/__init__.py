@@ -3,8 +3,9 @@ installable app served by the township at its public address, and forms that wor
 (an IndexedDB outbox delivered when the link returns). docs/phones.md says how it fits together.
 
 Only the township serves it: phones reach the township's HTTPS address, never a kiosk (which listens
-on loopback); a kiosk's "add a phone" asks the township for the enrolment while the link is up. Records phones deliver are village-scoped rows on the township: kiosks receive them
-by the ordinary sync."""
+on loopback); a kiosk's "add a phone" asks the township for the enrolment while the link is up.
+Records phones deliver are village-scoped rows on the township: kiosks receive them by the ordinary
+sync."""
 from __future__ import annotations
 
 from flask import Flask

@@ -131,8 +131,9 @@ def revoke_all_of(person: Person, who: str) -> int:
 
 
 def phones_of(village_code: str) -> list[PhoneCredential]:
-    return db.session.scalars(sa.select(PhoneCredential).where(PhoneCredential.village_id == village_code)
-                              .order_by(PhoneCredential.revoked_at.is_not(None), PhoneCredential.enrolled_at.desc())).all()
+    return db.session.scalars(
+        sa.select(PhoneCredential).where(PhoneCredential.village_id == village_code)
+        .order_by(PhoneCredential.revoked_at.is_not(None), PhoneCredential.enrolled_at.desc())).all()
 
 
 def roster(village_code: str) -> list[Person]:

@@ -170,7 +170,8 @@ def _strings() -> dict:
 
 def _shell_context(page: str) -> dict:
     return dict(page=page, strings=json.dumps(_strings(), ensure_ascii=False),
-                endpoints={"hazard": url_for("phones.deliver_hazard"), "inspection": url_for("phones.deliver_inspection"),
+                endpoints={"hazard": url_for("phones.deliver_hazard"),
+                           "inspection": url_for("phones.deliver_inspection"),
                            "fix": url_for("phones.deliver_fix"), "fix_page": url_for("phones.fix"),
                            "data": url_for("phones.data"), "status": url_for("phones.status"),
                            "worker": url_for("phones.worker"), "inspect": url_for("phones.inspect")})

@@ -7,7 +7,7 @@ import re
 import uuid
 
 from kiosk.extensions import db
-from tests.conftest import DEMO_VILLAGE, open_session
+from tests.conftest import open_session
 from tests.phones.conftest import APP, enrol
 from tests.sync.conftest import kiosk, make_kiosk, sync_db, township  # noqa: F401  (fixtures)
 

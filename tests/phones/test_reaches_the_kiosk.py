@@ -29,7 +29,8 @@ def test_records_from_a_phone_reach_the_villages_kiosk_by_sync(make_kiosk, towns
     from kiosk.hydrants.models import Hydrant, HydrantInspection
     from kiosk.hazards.models import Hazard
     with township.ctx():
-        code = db.session.scalar(db.select(Hydrant.code).where(Hydrant.village_id == DEMO_VILLAGE).order_by(Hydrant.code))
+        code = db.session.scalar(db.select(Hydrant.code).where(Hydrant.village_id == DEMO_VILLAGE)
+                                 .order_by(Hydrant.code))
     station = sign_in_staff(township.app.test_client(), add_staff(township.app, "zhou-sync"), DEMO_VILLAGE)
     phone = enrol(township.app, enrolment_url(station, township.app, "李伟"))
 
