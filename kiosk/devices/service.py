@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -139,3 +141,18 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
         sa.select(SyncDevice.village_id, sa.func.count(), sa.func.max(SyncDevice.last_seen_at))
         .where(SyncDevice.village_id.in_(list(village_codes)), SyncDevice.revoked_at.is_(None))
         .group_by(SyncDevice.village_id))}
+
+
+def kiosk_village(authorization: str | None) -> str | None:
+    """The village of the enrolled, unrevoked kiosk whose sync credential (``Bearer <device>:<token>``)
+    a request carries, else None: the township answers its kiosks' other requests (a volunteer's
+    phone enrolment, kiosk/phones) on the same credential, for their own village only."""
+    if not authorization or not authorization.startswith("Bearer "):
+        return None
+    device_id, _sep, token = authorization[7:].strip().partition(":")
+    device = db.session.get(SyncDevice, device_id) if 0 < len(device_id) <= 36 else None
+    if device is None or device.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(device.token_hash, hashlib.sha256(token.encode()).hexdigest()):
+        return None
+    return device.village_id

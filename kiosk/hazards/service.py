@@ -366,11 +366,12 @@ def open_hazard(*, village_id: str, category: str, source: str, location: str = 
                 found_by_kind: str | None = None, found_by_id: str | None = None,
                 photo_sha256: str | None = None, reporter_name: str | None = None,
                 reporter_phone: str | None = None, due_in: dt.timedelta | None = None,
-                fixed_on_spot: bool = False) -> Hazard:
+                fixed_on_spot: bool = False, record_id: str | None = None) -> Hazard:
     """Add a hazard to the register in the caller's transaction (the caller commits). The hazard is
     the report: it carries the deadlines of the township's profile (``due_in``, when given, is the
     finder's own fix deadline, e.g. a pool refilled within 48 hours) and who recorded it.
-    ``fixed_on_spot`` closes it at once (one fact)."""
+    ``fixed_on_spot`` closes it at once (one fact). ``record_id`` is the id a phone made for its
+    report (delivered again, it finds this hazard: ``commit_once``)."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown hazard category {category!r}")
     if source not in SOURCES:
@@ -381,8 +382,8 @@ def open_hazard(*, village_id: str, category: str, source: str, location: str = 
     with db.session.no_autoflush:  # what the caller has added is flushed at its commit, not by our reads
         profile = deadlines_for(township_of(village_id), category, severity)
         finder = _finder(source, reporter_name)
-    hazard = Hazard(village_id=village_id, category=category, source=source, severity=severity,
-                    location=location[:200], description=description, subject_kind=subject_kind,
+    hazard = Hazard(id=record_id or uuid7(), village_id=village_id, category=category, source=source,
+                    severity=severity, location=location[:200], description=description, subject_kind=subject_kind,
                     subject_id=subject_id, found_by_kind=found_by_kind, found_by_id=found_by_id,
                     photo_sha256=photo_sha256, reporter_name=reporter_name, reporter_phone=reporter_phone,
                     recorded_by_id=finder.id, recorded_by_name=finder.name if finder.kind != "resident" else None,

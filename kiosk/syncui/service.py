@@ -347,3 +347,13 @@ def sync_badge():
     if s["pending"]:
         return (ngettext("%(num)d waiting", "%(num)d waiting", s["pending"]), "warn" if tone != "ok" else "info")
     return ({"ok": _("In step"), "warn": _("Offline"), "bad": _("Error")}.get(tone, _("Not enrolled")), tone)
+
+
+def township_credential() -> tuple[str, dict] | None:
+    """(the township's URL, the headers that carry this kiosk's own sync credential), or None before
+    enrolment: what a feature uses to ask the township for something only it can make while the link
+    is up (a volunteer's phone enrolment, kiosk/phones)."""
+    state = db.session.get(sync.SyncState, 1)
+    if state is None or not (state.server_url and state.device_id and state.token):
+        return None
+    return state.server_url.rstrip("/"), {"Authorization": f"Bearer {state.device_id}:{state.token}"}
