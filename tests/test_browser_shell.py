@@ -1,5 +1,6 @@
 """The kiosk on its 800x480 touchscreen, driven by tapping in Debian's Chromium."""
 import re
+import time
 
 import pytest
 
@@ -146,7 +147,12 @@ def test_polls_do_not_keep_a_walked_away_member_signed_in(kiosk_with, kiosk_page
         htmx.process(panel);
     }""")
     cookie = next(c for c in page.context.cookies() if c["name"] == "session")["value"]
-    page.wait_for_url(server.url + "/board", timeout=15000)
+    # page.url, not wait_for_url: the cut-off sign-out may abort a navigation while the board loads
+    # (ERR_ABORTED would end wait_for_url, not the test's story)
+    deadline = time.monotonic() + 15
+    while page.url != server.url + "/board":
+        assert time.monotonic() < deadline, page.url
+        page.wait_for_timeout(100)
     assert len(polled) >= 3 and set(polled) == {"1"}  # the panel kept polling, marked passive
     page.wait_for_timeout(4500)  # the board's own load is a page view: one more idle time
     later = requests.get(server.url + "/organisation/", cookies={"session": cookie}, allow_redirects=False)
