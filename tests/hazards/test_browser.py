@@ -173,7 +173,9 @@ def test_the_whole_loop_over_real_sync_and_the_taps_it_takes(story, contexts, sc
     screenshot(volunteer, "hazards-kiosk-fix-800x480")
     taps.tap(volunteer, "#save-step")
     volunteer.wait_for_selector('#hazard[data-status="fixed"]')
-    assert volunteer.locator("#after-photo img").evaluate("img => img.naturalWidth") > 0
+    # the photo shows once it has loaded (the swap puts the element in first)
+    volunteer.wait_for_function("() => { const img = document.querySelector('#after-photo img');"
+                                " return img && img.complete && img.naturalWidth > 0; }", timeout=10000)
     assert not volunteer.locator('[data-step="verify"]').count()  # not for whoever fixed it
     screenshot(volunteer, "hazards-kiosk-hazard-fixed-800x480")
     assert kiosk.sync().ok
