@@ -53,6 +53,8 @@ REASON_LABELS = {
     "missing_reference": _l("It belongs to a record the township does not have"),
     "scope": _l("It belongs to, or points at, another village"),
     "refused": _l("The township's database refused it"),
+    "kiosk_refused": _l("The village kiosk could not store this township record"),
+    "kiosk_missing_parent": _l("It belongs to a record the village kiosk could not store"),
 }
 ACTION_LABELS = {
     "apply": _l("Try again as it is"),
