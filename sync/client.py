@@ -22,11 +22,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from . import blobs, capture, clock, wire
+from . import blobs, capture, clock, pulled, wire
 from .extension import extension
 from .models import SyncBlobQueue, SyncConflict, SyncOutbox, SyncState
 from .store import session, utcnow
-from .tables import parents_first, replicated, ride_along, row_blobs
+from .tables import parents_first, rank, replicated, ride_along, row_blobs
 from .wire import WireError
 
 log = logging.getLogger("sync")
@@ -399,7 +399,8 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
     queue = SyncBlobQueue.__table__
     wanted_down: set[str] = set()
     written: dict[str, list[str]] = {}
-    for name, cols, rows in sections:
+    page = pulled.Page(conn, st)
+    for name, cols, rows in sorted(sections, key=lambda s: rank(s[0])):  # parents before their children
         t = tables.get(name)
         if t is None:
             raise SyncError("schema", f"the township sends {name!r}, which this kiosk does not know: update the "
@@ -413,24 +414,22 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
                                                                    ob.c.record_id.in_(ids))).scalars())
         incoming = []
         for values in rows:
-            raw = dict(zip(cols, values))
-            if raw["id"] in pending:
+            if values[cols.index("id")] in pending:
                 continue  # edited here meanwhile: the next push meets it at the township, which decides
-            incoming.append(t.decode(cols, values))
-            for sha in row_blobs(t, raw):
+            row = page.decoded(t, cols, values)
+            if row is not None:
+                incoming.append(row)
+        incoming = page.with_parents(t, incoming)
+        _give_way(conn, st, t, incoming)
+        stored = page.store(t, incoming)
+        for r in stored:
+            for sha in row_blobs(t, r):
                 if not blobs.has(sha):
                     wanted_down.add(sha)
-        _give_way(conn, st, t, incoming)
-        existing = set(conn.execute(sa.select(t.table.c.id).where(t.table.c.id.in_(ids))).scalars())
-        inserts = [r for r in incoming if r["id"] not in existing]
-        updates = [r for r in incoming if r["id"] in existing]
-        if inserts:
-            conn.execute(sa.insert(t.table), inserts)
-        if updates:
-            stmt = sa.update(t.table).where(t.table.c.id == sa.bindparam("_match_id"))
-            conn.execute(stmt, [dict({k: v for k, v in u.items() if k != "id"}, _match_id=u["id"]) for u in updates])
-        result.pulled += len(inserts) + len(updates)
-        written.setdefault(name, []).extend(r["id"] for r in inserts + updates)
+        page.settle(t, [r["id"] for r in stored])
+        result.pulled += len(stored)
+        written.setdefault(name, []).extend(r["id"] for r in stored)
+    result.held += page.held
     _set_aside_held(conn, st)
     extension().applied(written)
     _queue(conn, queue, wanted_down, "down")
@@ -440,7 +439,21 @@ def _apply_reply(st: SyncState, batch: Batch, reply: dict, sections: list, resul
         st.full_pull = False
     if reply.get("_offset") is not None:
         st.clock_offset_s = reply["_offset"]
+        _follow(st, reply["server_now"])
     session().commit()
+
+
+def _follow(st: SyncState, server_ms: int) -> None:
+    """The township's clock at this exchange: kept for the screens, and merged into the kiosk's logical
+    clock, so that what is recorded here next sorts after what the township had recorded by then (a
+    hazard's facts are ordered by their clock) even when this kiosk's wall clock is behind."""
+    from .store import SyncNode
+    if not 0 < server_ms < 2 ** 43:
+        return
+    st.last_success_server_at = dt.datetime.fromtimestamp(server_ms / 1000, dt.timezone.utc).replace(tzinfo=None)
+    node = session().get(SyncNode, 1)
+    if node is not None and node.node_id:
+        node.last_hlc = clock.receive(node.last_hlc, str(clock.HLC(server_ms, 0, "township")), node.node_id)
 
 
 def _local_children(conn, t, rid: str) -> list[tuple]:
@@ -664,6 +677,7 @@ def sync_once(*, http=None, max_rounds: int = 100_000, limit: int = wire.MAX_REC
         try:
             _drop_unsendable(st)
             _run(http, st, result, max_rounds, limit, max_bytes)
+            _try_held_again(st, result)
             transfer_blobs(http, st, result)
         except SyncError as e:
             session().rollback()
@@ -689,6 +703,16 @@ def sync_once(*, http=None, max_rounds: int = 100_000, limit: int = wire.MAX_REC
         st.last_error = st.last_error_detail = None
         session().commit()
         return result
+
+
+def _try_held_again(st: SyncState, result: Result) -> None:
+    """Township records this kiosk could not store: perhaps it can now (its parent arrived, its
+    software was updated)."""
+    stored, _problem = pulled.try_again(st)
+    if stored:
+        result.pulled += stored
+        result.notes.append(f"stored {stored} township records held here before")
+    session().commit()
 
 
 def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) -> None:

@@ -27,6 +27,16 @@ class HLC:
         return cls(int(ms), int(counter), node)
 
 
+MAX_COUNTER = 9999  # four digits: one more would no longer sort as text
+
+
+def _next(ms: int, counter: int, node: str) -> str:
+    """``counter`` within four digits: past them the clock runs a millisecond ahead instead."""
+    if counter > MAX_COUNTER:
+        ms, counter = ms + 1, 0
+    return str(HLC(ms, counter, node))
+
+
 def wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -37,7 +47,7 @@ def tick(last: str | None, node: str, now_ms: int | None = None) -> str:
     prev = HLC.parse(last)
     if prev is None or now_ms > prev.ms:
         return str(HLC(now_ms, 0, node))
-    return str(HLC(prev.ms, prev.counter + 1, node))
+    return _next(prev.ms, prev.counter + 1, node)
 
 
 def receive(last: str | None, remote: str, node: str, now_ms: int | None = None) -> str:
@@ -48,4 +58,4 @@ def receive(last: str | None, remote: str, node: str, now_ms: int | None = None)
     if now_ms > top:
         return str(HLC(now_ms, 0, node))
     counter = max((x.counter for x in (mine, theirs) if x is not None and x.ms == top), default=-1)
-    return str(HLC(top, counter + 1, node))
+    return _next(top, counter + 1, node)

@@ -19,7 +19,7 @@ from typing import Callable
 import sqlalchemy as sa
 from flask import current_app
 
-from . import validate
+from . import pulled, validate
 from .models import SyncHeld
 from .store import session, utcnow
 from .tables import referrers, replicated
@@ -33,6 +33,12 @@ def register_new_key(app, table: str, make: Callable[[dict], dict]) -> None:
     app.extensions["sync"].new_key[table] = make
 
 
+def _device_id() -> str | None:
+    from .models import SyncState
+    st = session().get(SyncState, 1)
+    return st.device_id if st is not None else None
+
+
 def _new_key(table: str):
     return current_app.extensions["sync"].new_key.get(table)
 
@@ -40,6 +46,10 @@ def _new_key(table: str):
 def actions_for(held: SyncHeld) -> list[str]:
     if held.status != "open" or held.table_name not in replicated():
         return []
+    if held.reason in pulled.REASONS:
+        # a township record the kiosk could not store: only that kiosk can try again; the township has it
+        mine = current_app.extensions["sync"].mode == "device" and held.device_id == _device_id()
+        return ["apply"] if mine else []
     if held.reason == "natural_key" and held.clash_id:
         return (["rename"] if _new_key(held.table_name) else []) + ["merge", "replace", "apply", "discard"]
     return ["apply", "discard"]
@@ -122,6 +132,10 @@ def settle_held(held: SyncHeld, action: str, who: str) -> str | None:
     if action not in actions_for(held):
         return "not_possible"
     t = replicated()[held.table_name]
+    if held.reason in pulled.REASONS:
+        from .client import state
+        stored, problem = pulled.try_again(state(), only=held.id)
+        return None if stored else (problem or held.reason)
     try:
         if action == "apply":
             values = _values(held)

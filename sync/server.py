@@ -98,6 +98,9 @@ def create_code(village_id: str, created_by: str | None, hours: float = 24, requ
         found = session().scalar(sa.select(SyncEnrolmentCode).where(SyncEnrolmentCode.request_key == request_key))
         if found is not None:
             return found
+    # a code's text is kept only while it can still be used, for the staff to read it out again
+    session().execute(sa.update(SyncEnrolmentCode).where(SyncEnrolmentCode.expires_at <= utcnow(),
+                                                         SyncEnrolmentCode.code.is_not(None)).values(code=None))
     code = new_code()
     row = SyncEnrolmentCode(id=uuid7(), code_hash=hash_secret(code), code=code, village_id=village_id,
                             created_by=created_by, expires_at=utcnow() + dt.timedelta(hours=hours),

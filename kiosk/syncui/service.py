@@ -53,6 +53,8 @@ REASON_LABELS = {
     "missing_reference": _l("It belongs to a record the township does not have"),
     "scope": _l("It belongs to, or points at, another village"),
     "refused": _l("The township's database refused it"),
+    "kiosk_refused": _l("The village kiosk could not store this township record"),
+    "kiosk_missing_parent": _l("It belongs to a record the village kiosk could not store"),
 }
 ACTION_LABELS = {
     "apply": _l("Try again as it is"),
@@ -289,7 +291,18 @@ def held_fields(held: SyncHeld) -> list[tuple[str, object, object]]:
         t = replicated()[held.table_name]
         other = t.encode_dict(db.session.execute(sa.select(t.table).where(t.table.c.id == holder.id)).mappings().one())
     hidden = ("id", "village_id", "version", "hlc", "origin", "recorded_at", "modified_at")
-    return [(c, v, other.get(c)) for c, v in (held.row or {}).items() if c not in hidden]
+    return [(c, shown(v), shown(other.get(c))) for c, v in (held.row or {}).items() if c not in hidden]
+
+
+def shown(value):
+    """A stored value as a person reads it: yes/no, a list as a list, not Python's notation."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "、".join(str(shown(v)) for v in value) if value else None
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {shown(v)}" for k, v in value.items()) if value else None
+    return value
 
 
 def scope_prefix() -> str:
@@ -330,13 +343,6 @@ def offset_times(st):
         return now, None, False
     township = now - dt.timedelta(seconds=st.clock_offset_s)
     return now, township, abs(st.clock_offset_s) > CLOCK_TOLERANCE_S
-
-
-def corrected(value, st):
-    """A device-clock time shifted by the last measured offset: what the township's clock said."""
-    if value is None or st is None or st.clock_offset_s is None:
-        return None
-    return value - dt.timedelta(seconds=st.clock_offset_s)
 
 
 def sync_badge():

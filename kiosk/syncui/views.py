@@ -25,7 +25,7 @@ def _panel(requested: bool = False, message: str = "", running: bool = False, fo
     device_now, township_now, clock_off = service.offset_times(st)
     return render("syncui/index.html", "syncui/_panel.html", s=s, st=st, text=text, tone=tone,
                   error=service.error_text(st.last_error) if st else "", device_now=device_now,
-                  township_now=township_now, clock_off=clock_off, corrected=service.corrected,
+                  township_now=township_now, clock_off=clock_off,
                   requested=requested, requested_message=message, running=running,
                   form=form or EnrolForm(), enrol_error=enrol_error,
                   server=current_app.config.get("TOWNSHIP_URL") or "")
