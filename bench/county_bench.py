@@ -89,9 +89,9 @@ SELECT id, village_id,
        CASE WHEN luck < 0.9 THEN luck * 40 <= 30 END,
        CASE WHEN luck < 0.9 THEN luck * 40 END, 0, luck > 0.998, CASE WHEN luck > 0.998 THEN '村主任' END,
        CASE WHEN luck > 0.998 THEN at + interval '30 days' END,
-       (SELECT max(a.at) FROM bench_action a WHERE a.hazard_id = bench_hazard.id),
-       (SELECT count(*) FROM bench_action a WHERE a.hazard_id = bench_hazard.id)
-FROM bench_hazard;
+       a.last_at, a.actions
+FROM bench_hazard JOIN (SELECT hazard_id, max(at) AS last_at, count(*) AS actions FROM bench_action
+                        GROUP BY hazard_id) AS a ON a.hazard_id = bench_hazard.id;
 
 CREATE TEMP TABLE bench_change AS
 SELECT c.*, row_number() OVER (PARTITION BY c.village_id ORDER BY c.at, c.table_name, c.record_id) AS k
@@ -228,6 +228,37 @@ def timed(client, url: str, runs: int, follow=None) -> tuple[float, float, float
     return statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)], statistics.median(cpu)
 
 
+def parts(app, runs: int) -> None:
+    """p50 ms and statements of each registered village summary and reporting rate, for the township
+    and for the county: where the screens' time goes."""
+    import sqlalchemy as sa
+
+    from kiosk import registry
+    from kiosk.extensions import db
+    from kiosk.supervision.rates import months_back
+    from kiosk.village.models import Village
+    from kiosk.context import local_today
+    with app.test_request_context():
+        statements = []
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(1))
+        months = months_back(local_today().strftime("%Y-%m"), 12)
+        for who, where in (("staff of 昆阳镇", Village.township_code == TOWNSHIP), ("county account", sa.true())):
+            codes = list(db.session.scalars(sa.select(Village.code).where(where)))
+            print(f"{who} ({len(codes)} villages), p50 ms / statements:")
+            found = registry.get()
+            jobs = [(f"summary {k}", lambda s=s: s.compute(codes)) for k, s in found.summaries.items()]
+            jobs += [(f"rates {k} (12 months)", lambda r=r: r.compute(codes, months)) for k, r in found.reporting.items()]
+            for label, job in jobs:
+                times = []
+                for _ in range(runs):
+                    statements.clear()
+                    started = time.perf_counter()
+                    job()
+                    times.append((time.perf_counter() - started) * 1000)
+                    db.session.rollback()
+                print(f"  {label:40s} {statistics.median(times):8.1f} ms  {len(statements):3d}", flush=True)
+
+
 def export_peak(client, url: str) -> tuple[float, int, float]:
     """(peak MiB of Python allocations, bytes sent, seconds) of a streamed export: timed once as it
     runs, then once more under tracemalloc (which slows it down) for the memory."""
@@ -256,6 +287,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="keep the loaded cluster in this folder and reuse it next time")
     parser.add_argument("--skip-exports", action="store_true", help="measure the screens only")
+    parser.add_argument("--parts", action="store_true", help="time each village summary and reporting rate first")
     args = parser.parse_args()
     from tests.pg import Cluster
     work = Path(tempfile.mkdtemp(prefix="county-bench-"))
@@ -269,6 +301,8 @@ def main() -> None:
               + (f" (kept; migrated in {figures['migrated_seconds']} s)" if "migrated_seconds" in figures else ""))
         app = township_app(url, work / "county")
         staff_id, county_id = accounts(app)
+        if args.parts:
+            parts(app, max(3, args.runs // 4))
         for who, client in (("staff of 昆阳镇", signed_in(app, staff_id)), ("county account", signed_in(app, county_id))):
             print(f"{who}:")
             for label, page, follow in (
