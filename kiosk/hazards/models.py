@@ -304,6 +304,8 @@ class HazardState(db.Model):
     (``flask hazards refresh``). Nothing but service.refresh writes it."""
 
     __tablename__ = "hazard_state"
+    # a village's open hazards (the township's overview counts only those)
+    __table_args__ = (sa.Index("ix_hazard_state_village_id_is_open", "village_id", "is_open"),)
 
     hazard_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     village_id: Mapped[str] = mapped_column(sa.String(12), index=True)

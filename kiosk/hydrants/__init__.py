@@ -18,6 +18,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     app.cli.add_command(hydrants_cli)
+    # checks that arrive by sync refresh the derived rows in the transaction that writes them
+    app.extensions["sync"].on_applied.append(service.on_sync_applied)
     registry.add_tile(app, Tile("hydrants", _l("Hydrants & water pools"), "hydrants.index", "hydrant", 30,
                                 badge=views.tile_badge))
     registry.add_slides(app, views.board_slides, order=60)

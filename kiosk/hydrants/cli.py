@@ -22,3 +22,11 @@ def intervals_command(township_code, hydrant_months, pool_months):
     service.set_intervals(township_code, hydrant_months, pool_months)
     db.session.commit()
     click.echo(f"{township_code}: hydrants every {hydrant_months} months, pools every {pool_months}")
+
+
+@hydrants_cli.command("refresh")
+def refresh_command():
+    """Derive every hydrant's and pool's checks per month and latest check again from the checks."""
+    count = service.refresh_all_checks()
+    db.session.commit()
+    click.echo(f"refreshed {count} hydrants and pools")

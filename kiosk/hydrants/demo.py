@@ -13,7 +13,7 @@ from ..records import utcnow
 from ..hazards.service import open_hazard
 from ..village import Person
 from .models import INSPECTION_ITEMS, Hydrant, HydrantInspection, PoolCheck, ProblemReport, WaterPool
-from .service import new_code
+from .service import new_code, refresh_checks
 
 # (location, kind, outlets, source, lat, lon, days since last inspection, failed item or None)
 HYDRANTS = [
@@ -93,3 +93,6 @@ def load_demo(village) -> None:
             db.session.add(PoolCheck(village_id=village.code, pool_id=pool.id, inspector_id=inspector_id,
                                      inspector_name="李伟", check_kind="level", water_level="full", result="ok",
                                      note="", recorded_at=now - dt.timedelta(days=days + 30 * month)))
+    # the checks' months and latest check, as a form would have kept them
+    refresh_checks([*db.session.scalars(sa.select(Hydrant.id).where(Hydrant.village_id == village.code)),
+                    *db.session.scalars(sa.select(WaterPool.id).where(WaterPool.village_id == village.code))])

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..extensions import db
 from ..records import SyncedRecord
 
 # Label codes: short, unambiguous when read off a weathered plate (no 0/O, 1/I).
@@ -135,8 +136,10 @@ class HydrantInspection(SyncedRecord):
 
     __tablename__ = "hydrant_inspection"
     __sync_kind__ = "fact"
+    # a hydrant's inspections in time order: service.refresh_checks reads them per hydrant
+    __table_args__ = (sa.Index("ix_hydrant_inspection_hydrant_id_recorded_at", "hydrant_id", "recorded_at"),)
 
-    hydrant_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    hydrant_id: Mapped[str] = mapped_column(sa.String(36))
     inspector_id: Mapped[str | None] = mapped_column(sa.String(36))
     inspector_name: Mapped[str | None] = mapped_column(sa.String(40))
     items: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -161,8 +164,9 @@ class PoolCheck(SyncedRecord):
 
     __tablename__ = "water_pool_check"
     __sync_kind__ = "fact"
+    __table_args__ = (sa.Index("ix_water_pool_check_pool_id_recorded_at", "pool_id", "recorded_at"),)
 
-    pool_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    pool_id: Mapped[str] = mapped_column(sa.String(36))
     inspector_id: Mapped[str | None] = mapped_column(sa.String(36))
     inspector_name: Mapped[str | None] = mapped_column(sa.String(40))
     check_kind: Mapped[str] = mapped_column(sa.String(8))
@@ -217,3 +221,35 @@ class InspectionIntervals(SyncedRecord):
 
     hydrant_months: Mapped[int] = mapped_column(default=3)
     pool_months: Mapped[int] = mapped_column(default=1)
+
+
+# ---- what the checks add up to, kept locally (service.refresh_checks) ------------------------------
+
+class CheckMonth(db.Model):
+    """The latest check of a hydrant (kind ``hydrant``) or pool (its check kind, ``level`` or ``ice``)
+    in each of the village's calendar months it was checked: one row where the facts have dozens, in
+    the shape the reporting rates read (kiosk.supervision.rates.once_every). Local: never
+    replicated, derived from the facts in the transaction that writes them (a form, or sync's
+    ``on_applied``), rebuilt at any time by ``flask hydrants refresh``."""
+
+    __tablename__ = "water_check_month"
+    __table_args__ = (sa.Index("ix_water_check_month_village_id_kind_month", "village_id", "kind", "month"),)
+
+    asset_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    # the village's month of the checks ("2026-11")
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    village_id: Mapped[str] = mapped_column(sa.String(12))
+    last_at: Mapped[dt.datetime] = mapped_column()
+
+
+class LatestCheck(db.Model):
+    """The latest check of each hydrant or pool (kinds as CheckMonth's): what the township's village
+    summary and the due dates read instead of every inspection. Local and derived like CheckMonth."""
+
+    __tablename__ = "water_check_latest"
+
+    asset_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    village_id: Mapped[str] = mapped_column(sa.String(12), index=True)
+    last_at: Mapped[dt.datetime] = mapped_column()

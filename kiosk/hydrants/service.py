@@ -17,18 +17,18 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..auth import one_at_a_time
-from ..context import Actor, village_zone
+from ..context import Actor, local_day, village_zone
 from ..extensions import db
 from ..hazards import queries as hazard_queries
 from ..hazards.queries import AssetHazards
 from ..hazards.service import Who, acknowledge, join_report, open_hazard
 from ..qr import public_url
 from ..records import utcnow
-from ..supervision.rates import rates_of
+from ..supervision.rates import BEFORE, local_month, once_every, shift, zone_offset_hours
 from ..village import Village
 from .models import (CODE_ALPHABET, CODE_LENGTH, ICE_STATES, INSPECTION_ITEMS, POOL_CHECK_KINDS, PROBLEMS, RESULTS,
-                     WATER_LEVELS, Hydrant, HydrantInspection, InspectionIntervals, PoolCheck, ProblemReport,
-                     WaterPool)
+                     WATER_LEVELS, CheckMonth, Hydrant, HydrantInspection, InspectionIntervals, LatestCheck, PoolCheck,
+                     ProblemReport, WaterPool)
 
 DEFAULT_HYDRANT_MONTHS = 3  # quarterly (GB 50974-2014 §14, brigade practice)
 DEFAULT_POOL_MONTHS = 1  # water level monthly
@@ -307,8 +307,10 @@ def save_inspection(hydrant: Hydrant, *, client_id: str, actor: Actor, answers: 
     inspection = HydrantInspection(
         id=client_id, village_id=hydrant.village_id, hydrant_id=hydrant.id, inspector_id=actor.person_id,
         inspector_name=actor.name, items=answers, item_notes=notes, item_photos_sha256=photos,
-        pressure_mpa=pressure_mpa, result="defect" if "fail" in answers.values() else "ok", note=note)
+        pressure_mpa=pressure_mpa, result="defect" if "fail" in answers.values() else "ok", note=note,
+        recorded_at=utcnow())
     db.session.add(inspection)
+    note_check(hydrant.id, HYDRANT, hydrant.village_id, inspection.recorded_at)
     if inspection.result == "defect":
         failed = inspection.failed_items
         lines = [f"{INSPECTION_ITEMS[k]}" + (f": {notes[k]}" if k in notes else "") for k in failed]
@@ -330,8 +332,9 @@ def save_pool_check(pool: WaterPool, *, client_id: str, actor: Actor, kind: str,
     defect = water_level in ("low", "empty") or ice == "frozen"
     record = PoolCheck(id=client_id, village_id=pool.village_id, pool_id=pool.id, inspector_id=actor.person_id,
                        inspector_name=actor.name, check_kind=kind, water_level=water_level, ice=ice,
-                       result="defect" if defect else "ok", note=note, photo_sha256=photo)
+                       result="defect" if defect else "ok", note=note, photo_sha256=photo, recorded_at=utcnow())
     db.session.add(record)
+    note_check(pool.id, kind, pool.village_id, record.recorded_at)
     if defect:
         finding = WATER_LEVELS[water_level] if water_level else ICE_STATES[ice]
         description = f"{POOL_CHECK_KINDS[kind]}: {finding}" + (f"\n{note}" if note else "")
@@ -408,6 +411,84 @@ def file_report(asset, *, client_id: str, problem: str, description: str, phone:
     return report
 
 
+# ---- what the checks add up to (models.CheckMonth, LatestCheck) -----------------------------------
+
+HYDRANT = "hydrant"  # the kind of a hydrant's inspections in the derived tables (a pool's: its check kind)
+CHUNK = 500
+
+
+def note_check(asset_id: str, kind: str, village_id: str, at: dt.datetime) -> None:
+    """A check recorded here: its month's row and the asset's latest move on to it, in the caller's
+    transaction and without a flush (callers add their records around this and commit once; a form
+    sent twice fails at their commit, and this goes with it)."""
+    month = local_day(at).strftime("%Y-%m")
+    with db.session.no_autoflush:
+        row = db.session.get(CheckMonth, (asset_id, kind, month))
+        if row is None:
+            db.session.add(CheckMonth(asset_id=asset_id, kind=kind, month=month, village_id=village_id, last_at=at))
+        elif row.last_at < at:
+            row.last_at = at
+        latest = db.session.get(LatestCheck, (asset_id, kind))
+        if latest is None:
+            db.session.add(LatestCheck(asset_id=asset_id, kind=kind, village_id=village_id, last_at=at))
+        elif latest.last_at < at:
+            latest.last_at = at
+
+
+def refresh_checks(asset_ids) -> None:
+    """Derive the rows of these hydrants and pools again from the checks the database holds now, in
+    the caller's transaction: after sync wrote checks (without the ORM), a tombstoned check, the demo,
+    ``flask hydrants refresh``. Per asset it reads the index on (asset, recorded_at)."""
+    ids = sorted(set(asset_ids))
+    if not ids:
+        return
+    db.session.flush()
+    offset = zone_offset_hours()
+    months, latest = CheckMonth.__table__, LatestCheck.__table__
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        db.session.execute(sa.delete(months).where(months.c.asset_id.in_(chunk)))
+        db.session.execute(sa.delete(latest).where(latest.c.asset_id.in_(chunk)))
+        for checks, asset, kind in ((HydrantInspection, HydrantInspection.hydrant_id, sa.literal(HYDRANT)),
+                                    (PoolCheck, PoolCheck.pool_id, PoolCheck.check_kind)):
+            month = local_month(checks.recorded_at, offset)
+            grouping = (asset, month) if checks is HydrantInspection else (asset, kind, month)
+            db.session.execute(months.insert().from_select(
+                ["asset_id", "kind", "month", "village_id", "last_at"],
+                sa.select(asset, kind, month, sa.func.max(checks.village_id), sa.func.max(checks.recorded_at))
+                .where(asset.in_(chunk), checks.deleted.is_(False)).group_by(*grouping)))
+        db.session.execute(latest.insert().from_select(
+            ["asset_id", "kind", "village_id", "last_at"],
+            sa.select(months.c.asset_id, months.c.kind, sa.func.max(months.c.village_id), sa.func.max(months.c.last_at))
+            .where(months.c.asset_id.in_(chunk)).group_by(months.c.asset_id, months.c.kind)))
+    for stale in [o for o in db.session.identity_map.values() if isinstance(o, (CheckMonth, LatestCheck))]:
+        db.session.expunge(stale)  # their rows were just written again
+
+
+def refresh_all_checks() -> int:
+    """Rebuild the derived rows of every hydrant and pool (``flask hydrants refresh``); returns how many."""
+    ids = [*db.session.scalars(sa.select(HydrantInspection.hydrant_id).distinct()),
+           *db.session.scalars(sa.select(PoolCheck.pool_id).distinct())]
+    db.session.execute(sa.delete(CheckMonth.__table__))
+    db.session.execute(sa.delete(LatestCheck.__table__))
+    refresh_checks(ids)
+    return len(ids)
+
+
+def on_sync_applied(table: str, ids: list[str]) -> None:
+    """Sync wrote checks that came from elsewhere: refresh the assets they concern, in the same
+    transaction (registered on the sync extension's ``on_applied``)."""
+    column = {HydrantInspection.__tablename__: HydrantInspection.hydrant_id,
+              PoolCheck.__tablename__: PoolCheck.pool_id}.get(table)
+    if column is None:
+        return
+    assets = set()
+    for start in range(0, len(ids), CHUNK):
+        assets.update(db.session.scalars(sa.select(column).where(
+            column.class_.id.in_(ids[start:start + CHUNK]))))
+    refresh_checks(assets)
+
+
 # ---- the township's intervals -------------------------------------------------------------------
 
 def set_intervals(township_code: str, hydrant_months: int, pool_months: int) -> InspectionIntervals:
@@ -446,9 +527,8 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     summaries = {code: dict.fromkeys(("hydrants", "pools", "defective", "out_of_service", "overdue", "reported"), 0)
                  | {"last_checked": None} for code in codes}
     now = utcnow()
-    hydrants = _assets_with_latest(Hydrant, HydrantInspection, HydrantInspection.hydrant_id, codes, "hydrant")
-    pools = _assets_with_latest(WaterPool, PoolCheck, PoolCheck.pool_id, codes, "water_pool",
-                                PoolCheck.check_kind == "level")
+    hydrants = _assets_with_latest(Hydrant, HYDRANT, codes, "hydrant")
+    pools = _assets_with_latest(WaterPool, "level", codes, "water_pool")
     for figure, which, rows in (("hydrants", 0, hydrants), ("pools", 1, pools)):
         for village, status, open_hazards, unconfirmed, registered, last in rows:
             found = summaries[village]
@@ -475,19 +555,14 @@ def _intervals_of(township_codes: set[str]) -> dict[str, tuple[int, int]]:
     return {township: (hydrant, pool) for township, hydrant, pool in rows}  # the latest row wins
 
 
-def _assets_with_latest(model, checks, asset_id, codes, subject: str, only=None):
+def _assets_with_latest(model, kind: str, codes, subject: str):
     """(village, status, open hazards, unacknowledged residents' reports, registered, latest check or
-    None) per live asset of the villages."""
-    where = [checks.deleted.is_(False), checks.village_id.in_(codes)]
-    if only is not None:
-        where.append(only)
-    latest = (sa.select(asset_id.label("asset_id"), sa.func.max(checks.recorded_at).label("at"))
-              .where(*where).group_by(asset_id).subquery())
+    None) per live asset of the villages: the latest check is the asset's LatestCheck row."""
     hazards = hazard_queries.subject_summary((subject,), codes)
     return db.session.execute(
         sa.select(model.village_id, model.status, hazards.c.open, hazards.c.unconfirmed, model.recorded_at,
-                  latest.c.at)
-        .outerjoin(latest, latest.c.asset_id == model.id)
+                  LatestCheck.last_at)
+        .outerjoin(LatestCheck, sa.and_(LatestCheck.asset_id == model.id, LatestCheck.kind == kind))
         .outerjoin(hazards, hazards.c.subject_id == model.id)
         .where(model.village_id.in_(codes), model.deleted.is_(False))).all()
 
@@ -504,7 +579,7 @@ POOL_CHECK_RULE = _l("Every fire water pool's water level once in each pool inte
                      "(monthly unless the township sets another).")
 
 
-def _rates(model, checks, asset_column, codes, months, which: int, only=None):
+def _rates(model, kind: str, codes, months, which: int):
     codes = sorted(set(codes))
     if not codes or not months:
         return {}
@@ -515,21 +590,30 @@ def _rates(model, checks, asset_column, codes, months, which: int, only=None):
     things = [(asset_id, village, registered, interval[village]) for asset_id, village, registered in
               db.session.execute(sa.select(model.id, model.village_id, model.recorded_at)
                                  .where(model.village_id.in_(codes), model.deleted.is_(False)))]
-    where = [checks.village_id.in_(codes), checks.deleted.is_(False)]
-    if only is not None:
-        where.append(only)
-    return rates_of(things, asset_column, checks.recorded_at, where, months, max(interval.values()))
+    if not things:
+        return {}
+    # once_every's rows straight from the checks' months (CheckMonth): the months asked about and, as
+    # BEFORE, the latest of the ``longest interval`` months before them (an older last check leaves a
+    # thing overdue from the start either way)
+    months = sorted(months)
+    key = sa.case((CheckMonth.month < months[0], sa.literal(BEFORE)), else_=CheckMonth.month).label("month")
+    checks = db.session.execute(
+        sa.select(CheckMonth.asset_id, key, sa.func.max(CheckMonth.last_at))
+        .where(CheckMonth.village_id.in_(codes), CheckMonth.kind == kind,
+               CheckMonth.month >= shift(months[0], -max(interval.values())), CheckMonth.month <= months[-1])
+        .group_by(CheckMonth.asset_id, key)).all()
+    return once_every(things, checks, months)
 
 
 def inspection_rates(village_codes: list[str], months: list[str]) -> dict:
     """Hydrant inspections expected, done and on time per village and month (kiosk.supervision.rates'
     rule), in three queries for any number of villages and months."""
-    return _rates(Hydrant, HydrantInspection, HydrantInspection.hydrant_id, village_codes, months, 0)
+    return _rates(Hydrant, HYDRANT, village_codes, months, 0)
 
 
 def pool_check_rates(village_codes: list[str], months: list[str]) -> dict:
     """Water-level checks of fire water pools expected, done and on time (ice checks are extra)."""
-    return _rates(WaterPool, PoolCheck, PoolCheck.pool_id, village_codes, months, 1, PoolCheck.check_kind == "level")
+    return _rates(WaterPool, "level", village_codes, months, 1)
 
 
 @dataclass
