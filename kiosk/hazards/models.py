@@ -182,6 +182,9 @@ def receipt_code(hazard_id: str) -> str:
 
 class Hazard(SyncedRecord):
     __tablename__ = "hazard"
+    # every count of the register joins its states to the live hazards: this answers "live?" from the
+    # index alone, without reading each hazard's row
+    __table_args__ = (sa.Index("ix_hazard_live", "id", "deleted"),)
 
     category: Mapped[str] = mapped_column(sa.String(24))
     source: Mapped[str] = mapped_column(sa.String(24))
@@ -304,11 +307,15 @@ class HazardState(db.Model):
     (``flask hazards refresh``). Nothing but service.refresh writes it."""
 
     __tablename__ = "hazard_state"
+    # a village's open hazards by deadline (the register, the badge, the board). No index on is_open
+    # alone: half the rows, and SQLite (no statistics on a kiosk) would prefer it to an asset's own
+    # hazards by subject
+    __table_args__ = (sa.Index("ix_hazard_state_open", "village_id", "is_open", "next_due"),)
 
     hazard_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     village_id: Mapped[str] = mapped_column(sa.String(12), index=True)
     status: Mapped[str] = mapped_column(sa.String(12), index=True)
-    is_open: Mapped[bool] = mapped_column(index=True)
+    is_open: Mapped[bool] = mapped_column()
     reported_at: Mapped[dt.datetime] = mapped_column()
     # the village's month of reported_at ("2026-11"), for the monthly figures
     month: Mapped[str] = mapped_column(sa.String(7), index=True)

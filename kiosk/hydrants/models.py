@@ -135,6 +135,9 @@ class HydrantInspection(SyncedRecord):
 
     __tablename__ = "hydrant_inspection"
     __sync_kind__ = "fact"
+    # a hydrant's latest inspection (its state, the plot, the badge) is the first entry of this index,
+    # not every inspection of five years grouped
+    __table_args__ = (sa.Index("ix_hydrant_inspection_latest", "hydrant_id", "deleted", "recorded_at", "id"),)
 
     hydrant_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     inspector_id: Mapped[str | None] = mapped_column(sa.String(36))
@@ -161,6 +164,8 @@ class PoolCheck(SyncedRecord):
 
     __tablename__ = "water_pool_check"
     __sync_kind__ = "fact"
+    # a pool's latest water-level check, like a hydrant's latest inspection
+    __table_args__ = (sa.Index("ix_water_pool_check_latest", "pool_id", "deleted", "check_kind", "recorded_at", "id"),)
 
     pool_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     inspector_id: Mapped[str | None] = mapped_column(sa.String(36))
