@@ -203,6 +203,17 @@ def asset_hazards(subject_kind: str, subject_ids) -> dict[str, AssetHazards]:
     return {subject_id: AssetHazards(n, unconfirmed, due) for subject_id, n, unconfirmed, due in rows}
 
 
+def subject_counts(subject_kind: str, subject_id):
+    """Two correlated counts for a feature's select of its assets (``subject_id`` its id column): the
+    asset's open hazards and those of them nobody at the village has acknowledged (AssetHazards' open
+    and unconfirmed), each read through the subject index."""
+    base = (sa.select(sa.func.count()).select_from(Hazard).join(S, S.hazard_id == Hazard.id)
+            .where(Hazard.subject_id == subject_id, Hazard.subject_kind == subject_kind, Hazard.deleted.is_(False),
+                   S.is_open.is_(True)))
+    return (base.scalar_subquery().label("open"),
+            base.where(_unconfirmed()).scalar_subquery().label("unconfirmed"))
+
+
 def open_hazards_for(subject_kind: str, subject_id: str) -> list[Hazard]:
     return _hazards([Hazard.subject_kind == subject_kind, Hazard.subject_id == subject_id, S.is_open.is_(True)],
                     [Hazard.recorded_at.desc()], 1)

@@ -208,6 +208,47 @@ def states_of(villages) -> list[AssetState]:
     return states
 
 
+@dataclass
+class BadgeCounts:
+    total: int = 0
+    defect: int = 0  # defective or out of service
+    reported: int = 0
+    overdue: int = 0
+
+
+def badge_counts(village) -> BadgeCounts:
+    """What the home tile counts of a village's assets, by the same rules as AssetState, from one row
+    per asset (its status, registration, newest record's time and open hazards: an index entry each),
+    not the assets' records and hazards loaded."""
+    hydrant_months, pool_months = intervals_for(village.township_code)
+    now = utcnow()
+    counts = BadgeCounts()
+    for asset, checks, key, subject, months, extra in (
+            (Hydrant, HydrantInspection, HydrantInspection.hydrant_id, "hydrant", hydrant_months, None),
+            (WaterPool, PoolCheck, PoolCheck.pool_id, "water_pool", pool_months, PoolCheck.check_kind == "level")):
+        where = [key == asset.id, checks.deleted.is_(False)] + ([extra] if extra is not None else [])
+        last_at = (sa.select(checks.recorded_at).where(*where).order_by(checks.recorded_at.desc(), checks.id.desc())
+                   .limit(1).correlate(asset).scalar_subquery())
+        hazards = hazard_queries.subject_counts(subject, asset.id)
+        rows = db.session.execute(sa.select(asset.status, asset.recorded_at, last_at, *hazards)
+                                  .where(asset.village_id == village.code, asset.deleted.is_(False))).all()
+        for status, registered, last, n_open, unconfirmed in rows:
+            state = AssetState(asset=_Status(status), last=None, due_at=due_at(registered, last, months),
+                               overdue=False, hazards=AssetHazards(n_open, unconfirmed))
+            state.overdue = state.due_at < now
+            counts.total += 1
+            counts.defect += state.defect or state.state == "out_of_service"
+            counts.reported += state.reported
+            counts.overdue += state.overdue
+    return counts
+
+
+@dataclass(frozen=True)
+class _Status:
+    """An asset as far as its state's rules read it."""
+    status: str
+
+
 def state_of(asset) -> AssetState:
     village = db.session.get(Village, asset.village_id)
     hydrant_months, pool_months = intervals_for(village.township_code if village else asset.village_id[:9])
