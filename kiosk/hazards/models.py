@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import translated
 from ..records import SyncedRecord, uuid7
 
 # DOMAIN.md, "Hazards": what a report form offers
@@ -222,15 +223,15 @@ class Hazard(SyncedRecord):
 
     @property
     def category_label(self):
-        return CATEGORIES.get(self.category, self.category)
+        return translated(CATEGORIES).get(self.category, self.category)
 
     @property
     def source_label(self):
-        return SOURCES.get(self.source, self.source)
+        return translated(SOURCES).get(self.source, self.source)
 
     @property
     def severity_label(self):
-        return SEVERITIES.get(self.severity, self.severity)
+        return translated(SEVERITIES).get(self.severity, self.severity)
 
     # The derived state, as other features and templates ask for it
     @property
@@ -239,7 +240,7 @@ class Hazard(SyncedRecord):
 
     @property
     def status_label(self):
-        return STATUSES.get(self.status, self.status)
+        return translated(STATUSES).get(self.status, self.status)
 
     @property
     def is_open(self) -> bool:
@@ -345,7 +346,7 @@ class HazardState(db.Model):
 
     @property
     def status_label(self):
-        return STATUSES.get(self.status, self.status)
+        return translated(STATUSES).get(self.status, self.status)
 
 
 class HazardDeadline(SyncedRecord):
