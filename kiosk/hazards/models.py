@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import translated
 from ..records import SyncedRecord, uuid7
 
 # DOMAIN.md, "Hazards": what a report form offers
@@ -182,6 +183,9 @@ def receipt_code(hazard_id: str) -> str:
 
 class Hazard(SyncedRecord):
     __tablename__ = "hazard"
+    # every count of the register joins its states to the live hazards: this answers "live?" from the
+    # index alone, without reading each hazard's row
+    __table_args__ = (sa.Index("ix_hazard_live", "id", "deleted"),)
 
     category: Mapped[str] = mapped_column(sa.String(24))
     source: Mapped[str] = mapped_column(sa.String(24))
@@ -219,15 +223,15 @@ class Hazard(SyncedRecord):
 
     @property
     def category_label(self):
-        return CATEGORIES.get(self.category, self.category)
+        return translated(CATEGORIES).get(self.category, self.category)
 
     @property
     def source_label(self):
-        return SOURCES.get(self.source, self.source)
+        return translated(SOURCES).get(self.source, self.source)
 
     @property
     def severity_label(self):
-        return SEVERITIES.get(self.severity, self.severity)
+        return translated(SEVERITIES).get(self.severity, self.severity)
 
     # The derived state, as other features and templates ask for it
     @property
@@ -236,7 +240,7 @@ class Hazard(SyncedRecord):
 
     @property
     def status_label(self):
-        return STATUSES.get(self.status, self.status)
+        return translated(STATUSES).get(self.status, self.status)
 
     @property
     def is_open(self) -> bool:
@@ -304,13 +308,15 @@ class HazardState(db.Model):
     (``flask hazards refresh``). Nothing but service.refresh writes it."""
 
     __tablename__ = "hazard_state"
-    # a village's open hazards (the township's overview counts only those)
-    __table_args__ = (sa.Index("ix_hazard_state_village_id_is_open", "village_id", "is_open"),)
+    # a village's open hazards by deadline (the register, the badge, the board). No index on is_open
+    # alone: half the rows, and SQLite (no statistics on a kiosk) would prefer it to an asset's own
+    # hazards by subject
+    __table_args__ = (sa.Index("ix_hazard_state_open", "village_id", "is_open", "next_due"),)
 
     hazard_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     village_id: Mapped[str] = mapped_column(sa.String(12), index=True)
     status: Mapped[str] = mapped_column(sa.String(12), index=True)
-    is_open: Mapped[bool] = mapped_column(index=True)
+    is_open: Mapped[bool] = mapped_column()
     reported_at: Mapped[dt.datetime] = mapped_column()
     # the village's month of reported_at ("2026-11"), for the monthly figures
     month: Mapped[str] = mapped_column(sa.String(7), index=True)
@@ -340,7 +346,7 @@ class HazardState(db.Model):
 
     @property
     def status_label(self):
-        return STATUSES.get(self.status, self.status)
+        return translated(STATUSES).get(self.status, self.status)
 
 
 class HazardDeadline(SyncedRecord):

@@ -144,7 +144,8 @@ def board(village_code: str, now: dt.datetime | None = None) -> dict:
                   sa.func.count().filter(S.listed.is_(True), S.is_open.is_(True)),
                   sa.func.count().filter(S.is_open.is_(True)))
         .join(Hazard, Hazard.id == S.hazard_id)
-        .where(S.village_id == village_code, Hazard.deleted.is_(False))).one()
+        # all four are open ones: the (village, open) index leaves the closed ones unread
+        .where(S.village_id == village_code, S.is_open.is_(True), Hazard.deleted.is_(False))).one()
     return dict(zip(("overdue", "due_soon", "listed", "open"), row))
 
 
@@ -192,9 +193,25 @@ def asset_hazards(subject_kind: str, subject_ids) -> dict[str, AssetHazards]:
     ids = list(subject_ids)
     if not ids:
         return {}
-    q = subject_summary((subject_kind,))
-    rows = db.session.execute(sa.select(q).where(q.c.subject_id.in_(ids))).all()
-    return {r.subject_id: AssetHazards(r.open, r.unconfirmed, r.repair_due) for r in rows}
+    # the assets' own hazards through the subject index, not every open hazard of the kind grouped
+    rows = db.session.execute(
+        sa.select(Hazard.subject_id, sa.func.count(), sa.func.count().filter(_unconfirmed()), sa.func.min(S.fix_due))
+        .join(S, S.hazard_id == Hazard.id)
+        .where(Hazard.subject_id.in_(ids), Hazard.subject_kind == subject_kind, Hazard.deleted.is_(False),
+               S.is_open.is_(True))
+        .group_by(Hazard.subject_id)).all()
+    return {subject_id: AssetHazards(n, unconfirmed, due) for subject_id, n, unconfirmed, due in rows}
+
+
+def subject_counts(subject_kind: str, subject_id):
+    """Two correlated counts for a feature's select of its assets (``subject_id`` its id column): the
+    asset's open hazards and those of them nobody at the village has acknowledged (AssetHazards' open
+    and unconfirmed), each read through the subject index."""
+    base = (sa.select(sa.func.count()).select_from(Hazard).join(S, S.hazard_id == Hazard.id)
+            .where(Hazard.subject_id == subject_id, Hazard.subject_kind == subject_kind, Hazard.deleted.is_(False),
+                   S.is_open.is_(True)))
+    return (base.scalar_subquery().label("open"),
+            base.where(_unconfirmed()).scalar_subquery().label("unconfirmed"))
 
 
 def open_hazards_for(subject_kind: str, subject_id: str) -> list[Hazard]:

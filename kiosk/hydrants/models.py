@@ -136,8 +136,11 @@ class HydrantInspection(SyncedRecord):
 
     __tablename__ = "hydrant_inspection"
     __sync_kind__ = "fact"
-    # a hydrant's inspections in time order: service.refresh_checks reads them per hydrant
-    __table_args__ = (sa.Index("ix_hydrant_inspection_hydrant_id_recorded_at", "hydrant_id", "recorded_at"),)
+    # a hydrant's inspections in time order (service.refresh_checks reads them per hydrant); its latest
+    # inspection (its state, the plot, the badge) is the first entry of the second, not every
+    # inspection of five years grouped
+    __table_args__ = (sa.Index("ix_hydrant_inspection_hydrant_id_recorded_at", "hydrant_id", "recorded_at"),
+                      sa.Index("ix_hydrant_inspection_latest", "hydrant_id", "deleted", "recorded_at", "id"))
 
     hydrant_id: Mapped[str] = mapped_column(sa.String(36))
     inspector_id: Mapped[str | None] = mapped_column(sa.String(36))
@@ -164,7 +167,9 @@ class PoolCheck(SyncedRecord):
 
     __tablename__ = "water_pool_check"
     __sync_kind__ = "fact"
-    __table_args__ = (sa.Index("ix_water_pool_check_pool_id_recorded_at", "pool_id", "recorded_at"),)
+    # in time order, and a pool's latest water-level check, like a hydrant's
+    __table_args__ = (sa.Index("ix_water_pool_check_pool_id_recorded_at", "pool_id", "recorded_at"),
+                      sa.Index("ix_water_pool_check_latest", "pool_id", "deleted", "check_kind", "recorded_at", "id"))
 
     pool_id: Mapped[str] = mapped_column(sa.String(36))
     inspector_id: Mapped[str | None] = mapped_column(sa.String(36))

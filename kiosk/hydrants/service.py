@@ -154,16 +154,17 @@ class AssetState:
         return show == "all" or (show in ("overdue", "defect", "reported", "fine") and getattr(self, show))
 
 
-def _latest(model, key, village_codes: list[str], extra=None) -> dict:
-    """{asset id: its latest record} for some villages, in one query."""
-    where = [model.village_id.in_(village_codes), model.deleted.is_(False)]
+def _latest(model, key, asset_model, village_codes: list[str], extra=None) -> dict:
+    """{asset id: its latest record} for the live assets of some villages, in one query: each asset's
+    newest record is the first of its own entries in the (asset, deleted, [kind,] recorded_at, id)
+    index, so the cost grows with the assets, not with years of records."""
+    where = [key == asset_model.id, model.deleted.is_(False)]
     if extra is not None:
         where.append(extra)
-    last = (sa.select(key.label("asset_id"), sa.func.max(model.recorded_at).label("at"))
-            .where(*where).group_by(key).subquery())
-    rows = db.session.scalars(sa.select(model).join(last, sa.and_(key == last.c.asset_id,
-                                                                  model.recorded_at == last.c.at))
-                              .where(*where)).all()
+    newest = (sa.select(model.id).where(*where).order_by(model.recorded_at.desc(), model.id.desc()).limit(1)
+              .correlate(asset_model).scalar_subquery())
+    rows = db.session.scalars(sa.select(model).where(model.id.in_(
+        asset_model.live().with_only_columns(newest).where(asset_model.village_id.in_(village_codes))))).all()
     return {getattr(r, key.key): r for r in rows}
 
 
@@ -196,8 +197,8 @@ def states_of(villages) -> list[AssetState]:
                                   .order_by(Hydrant.village_id, Hydrant.code)).all()
     pools = db.session.scalars(WaterPool.live().where(WaterPool.village_id.in_(codes))
                                .order_by(WaterPool.village_id, WaterPool.code)).all()
-    last_inspection = _latest(HydrantInspection, HydrantInspection.hydrant_id, codes)
-    last_check = _latest(PoolCheck, PoolCheck.pool_id, codes, PoolCheck.check_kind == "level")
+    last_inspection = _latest(HydrantInspection, HydrantInspection.hydrant_id, Hydrant, codes)
+    last_check = _latest(PoolCheck, PoolCheck.pool_id, WaterPool, codes, PoolCheck.check_kind == "level")
     on_hydrants = hazard_queries.asset_hazards("hydrant", [h.id for h in hydrants])
     on_pools = hazard_queries.asset_hazards("water_pool", [p.id for p in pools])
     states = [asset_state(h, last_inspection.get(h.id), intervals[township_of[h.village_id]][0], now,
@@ -205,6 +206,47 @@ def states_of(villages) -> list[AssetState]:
     states += [asset_state(p, last_check.get(p.id), intervals[township_of[p.village_id]][1], now,
                            on_pools.get(p.id, AssetHazards())) for p in pools]
     return states
+
+
+@dataclass
+class BadgeCounts:
+    total: int = 0
+    defect: int = 0  # defective or out of service
+    reported: int = 0
+    overdue: int = 0
+
+
+def badge_counts(village) -> BadgeCounts:
+    """What the home tile counts of a village's assets, by the same rules as AssetState, from one row
+    per asset (its status, registration, newest record's time and open hazards: an index entry each),
+    not the assets' records and hazards loaded."""
+    hydrant_months, pool_months = intervals_for(village.township_code)
+    now = utcnow()
+    counts = BadgeCounts()
+    for asset, checks, key, subject, months, extra in (
+            (Hydrant, HydrantInspection, HydrantInspection.hydrant_id, "hydrant", hydrant_months, None),
+            (WaterPool, PoolCheck, PoolCheck.pool_id, "water_pool", pool_months, PoolCheck.check_kind == "level")):
+        where = [key == asset.id, checks.deleted.is_(False)] + ([extra] if extra is not None else [])
+        last_at = (sa.select(checks.recorded_at).where(*where).order_by(checks.recorded_at.desc(), checks.id.desc())
+                   .limit(1).correlate(asset).scalar_subquery())
+        hazards = hazard_queries.subject_counts(subject, asset.id)
+        rows = db.session.execute(sa.select(asset.status, asset.recorded_at, last_at, *hazards)
+                                  .where(asset.village_id == village.code, asset.deleted.is_(False))).all()
+        for status, registered, last, n_open, unconfirmed in rows:
+            state = AssetState(asset=_Status(status), last=None, due_at=due_at(registered, last, months),
+                               overdue=False, hazards=AssetHazards(n_open, unconfirmed))
+            state.overdue = state.due_at < now
+            counts.total += 1
+            counts.defect += state.defect or state.state == "out_of_service"
+            counts.reported += state.reported
+            counts.overdue += state.overdue
+    return counts
+
+
+@dataclass(frozen=True)
+class _Status:
+    """An asset as far as its state's rules read it."""
+    status: str
 
 
 def state_of(asset) -> AssetState:

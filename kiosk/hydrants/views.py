@@ -383,19 +383,16 @@ def tile_badge():
     village = current_village()
     if village is None:
         return None
-    states = service.village_states(village)
-    if not states:
+    counts = service.badge_counts(village)
+    if not counts.total:
         return (_("None registered"), "info")
-    defect = sum(1 for s in states if s.defect or s.state == "out_of_service")
-    overdue = sum(1 for s in states if s.overdue)
-    reported = sum(1 for s in states if s.reported)
-    if defect:
-        return (_("%(n)d defective", n=defect), "bad")
-    if reported:
-        return (_("%(n)d reported", n=reported), "warn")
-    if overdue:
-        return (_("%(n)d overdue", n=overdue), "warn")
-    return (_("All %(n)d fine", n=len(states)), "ok")
+    if counts.defect:
+        return (_("%(n)d defective", n=counts.defect), "bad")
+    if counts.reported:
+        return (_("%(n)d reported", n=counts.reported), "warn")
+    if counts.overdue:
+        return (_("%(n)d overdue", n=counts.overdue), "warn")
+    return (_("All %(n)d fine", n=counts.total), "ok")
 
 
 def board_slides():

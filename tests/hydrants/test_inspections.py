@@ -368,3 +368,26 @@ def test_a_never_inspected_hydrant_is_overdue_once_its_interval_has_passed(app, 
     page = volunteer.get(f"/hydrants/{new.code}").get_data(as_text=True)
     assert 'data-state="overdue"' in page
     assert _village_overdue_figure(app) == overdue_before + 1
+
+
+def _counts_both_ways(app):
+    """The home tile's counts (one row per asset) and the same counts from the list's states."""
+    from kiosk.hydrants import service
+    from kiosk.village import Village
+    with app.test_request_context():
+        village = db.session.get(Village, "330326100201")
+        states = service.village_states(village)
+        listed = (len(states), sum(1 for s in states if s.defect or s.state == "out_of_service"),
+                  sum(1 for s in states if s.reported), sum(1 for s in states if s.overdue))
+        c = service.badge_counts(village)
+        return (c.total, c.defect, c.reported, c.overdue), listed
+
+
+def test_the_home_tiles_counts_follow_the_same_rules_as_the_list(app, volunteer):
+    tile, listed = _counts_both_ways(app)
+    assert tile == listed and tile[1] and tile[3]  # the demo has a defective and an overdue hydrant
+    # a failed item makes one more defective; inspecting the overdue one takes it off the overdue count
+    inspect(volunteer, hydrant(app, FINE).code, all_pass(item_caps="fail"))
+    inspect(volunteer, hydrant(app, OVERDUE).code, all_pass())
+    after, listed = _counts_both_ways(app)
+    assert after == listed and after[1] == tile[1] + 1 and after[3] == tile[3] - 1

@@ -195,7 +195,8 @@ def test_postgresql_uses_the_indexes_the_summaries_rely_on(township_app):
     with township_app.app_context():
         ids = [hydrant(township_app, OVERDUE).id]
     refreshed = plans(township_app, lambda: service.refresh_checks(ids), ("hydrant_inspection",))
-    assert refreshed and all("ix_hydrant_inspection_hydrant_id_recorded_at" in p for p in refreshed), refreshed
+    assert refreshed and all("ix_hydrant_inspection_hydrant_id_recorded_at" in p or "ix_hydrant_inspection_latest" in p
+                             for p in refreshed), refreshed
     with township_app.test_request_context():
         months = months_back(month_key(local_today()), 12)
     rates = plans(township_app, lambda: service.inspection_rates(codes, months), ("water_check_month",))
@@ -204,4 +205,4 @@ def test_postgresql_uses_the_indexes_the_summaries_rely_on(township_app):
     assert summary and all("water_check_latest" in p and "Index" in p for p in summary), summary
     from kiosk.hazards import queries
     hazards = plans(township_app, lambda: queries.village_summaries(codes), ("hazard_state",))
-    assert any("ix_hazard_state_village_id_is_open" in p for p in hazards), hazards
+    assert any("ix_hazard_state_open" in p for p in hazards), hazards
