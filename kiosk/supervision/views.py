@@ -298,9 +298,11 @@ def export(what: str, fmt: str):
 def settings():
     township, _villages, townships = _where(_staff())
     return render("supervision/settings.html", township=township, townships=townships, settings=[
-        ("hazards.deadlines", _("Hazard deadlines"), _("How long a hazard may wait to be acknowledged and fixed (\"3030\" by default).")),
-        ("hydrants.intervals", _("How often inspections are due"), _("Hydrants every quarter and pools every month, unless the township sets another.")),
-        ("supervision.weights", _("Weights of the monthly evaluation"), _("Each indicator's weight in the month's score.")),
+        ("hazards.deadlines", {}, _("Hazard deadlines"), _("How long a hazard may wait to be acknowledged and fixed (\"3030\" by default).")),
+        ("hydrants.intervals", {}, _("How often inspections are due"), _("Hydrants every quarter and pools every month, unless the township sets another.")),
+        ("supervision.weights", {}, _("Weights of the monthly evaluation"), _("Each indicator's weight in the month's score.")),
+        ("issuing.page", {"kind": "pact"}, _("Model fire pact"), _("The clauses villages draft their pact from, in editions.")),
+        ("issuing.page", {"kind": "checklist"}, _("Station checklist"), _("What every village's monthly station check asks, in editions; villages add their own items.")),
     ])
 
 
