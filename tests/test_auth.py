@@ -132,8 +132,9 @@ def test_township_staff_sign_in_with_a_password_and_are_locked_out(tmp_path, dat
     client = app.test_client()
     wrong = client.post("/staff/login", data={"username": "zhou", "password": "nope"})
     assert wrong.status_code == 422 and "用户名或密码错误" in wrong.get_data(as_text=True)
-    assert client.post("/staff/login", data={"username": "zhou", "password": "correct horse battery"}
-                       ).status_code == 303
+    signed_in = client.post("/staff/login", data={"username": "zhou", "password": "correct horse battery"})
+    # staff land on the overview of their villages, not on the tile grid
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/supervision/"
     client.post("/signout")
     for _ in range(5):
         client.post("/staff/login", data={"username": "zhou", "password": "nope"})

@@ -65,7 +65,8 @@ def staff_login():
         attempt, user = security.check_password(form.username.data, form.password.data, request.remote_addr)
         if attempt.outcome == "ok":
             security.sign_in_staff(user)
-            return hx_redirect(safe_next(request.args.get("next"), url_for("home.index")))
+            # staff come for the overview of their villages; the tile grid is one tap away
+            return hx_redirect(safe_next(request.args.get("next"), url_for("supervision.index")))
         form.form_errors.append(_("Too many failed sign-ins. Try again later.") if attempt.outcome == "locked"
                                 else _("User name or password is wrong."))
     return render("auth/staff_login.html", form=form)

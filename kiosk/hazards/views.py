@@ -21,6 +21,7 @@ from ..forms import EmptyForm
 from ..photos import store_photo_of
 from ..qr import symbol_svg
 from ..records import commit_once
+from ..supervision.scope import settings_scope
 from ..village.models import DUTIES, Person, Village
 from ..web import hx_redirect, is_township, public, render
 from . import queries, service
@@ -365,7 +366,12 @@ def deadlines():
     """The township's deadline profile: everyone sees it, township staff change it."""
     village = current_village()
     staff = current_staff()
-    township = staff.township_code if staff is not None else (village.township_code if village else None)
+    where = {}
+    if staff is not None:  # a county account chooses the township (supervision.scope)
+        where = settings_scope(staff, request.args.get("township"))
+        township = where["settings_township"].code
+    else:
+        township = village.township_code if village else None
     if township is None:
         abort(404)
     form = DeadlineForm()
@@ -378,14 +384,14 @@ def deadlines():
                                  int(form.ack_minutes.data), int(form.fix_days.data))
             db.session.commit()
             flash(_("Deadline saved. New hazards follow it; deadlines already given stay."), "success")
-            return hx_redirect(url_for("hazards.deadlines"))
+            return hx_redirect(url_for("hazards.deadlines", township=where.get("chosen")))
     lines = service.profile_lines(township)
     shown = dict(service.DEFAULT_LINES)
     shown.update({key: service.Deadlines(r.ack_minutes, r.fix_days) for key, r in lines.items()})
     rows = sorted(shown.items(), key=lambda kv: (kv[0][0] is not None, kv[0][0] or "", kv[0][1] or ""))
     return render("hazards/deadlines.html", form=form, rows=rows, lines=lines, can_edit=can_edit,
                   label=service.profile_label(township), categories=CATEGORIES, severities=SEVERITIES,
-                  defaults=service.DEFAULT_LINES, remove_form=EmptyForm())
+                  defaults=service.DEFAULT_LINES, remove_form=EmptyForm(), **where)
 
 
 @bp.post("/deadlines/<line_id>/remove")
@@ -393,14 +399,14 @@ def deadlines():
 def remove_deadline(line_id: str):
     staff = current_staff()
     row = db.session.get(HazardDeadline, line_id) if len(line_id) <= 36 else None
-    if row is None or row.deleted or staff is None or row.village_id != staff.township_code:
+    if row is None or row.deleted or staff is None or not staff.oversees(row.village_id):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
     service.remove_deadline(row)
     db.session.commit()
     flash(_("Deadline removed: the default applies again."), "success")
-    return hx_redirect(url_for("hazards.deadlines"))
+    return hx_redirect(url_for("hazards.deadlines", township=row.village_id if staff.is_county else None))
 
 
 # ---- the township's list across villages -----------------------------------------------------------

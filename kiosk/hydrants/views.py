@@ -23,6 +23,7 @@ from ..hazards.service import acting
 from ..photos import store_photo_of, too_large_message
 from ..qr import has_public_address, symbol_svg
 from ..records import commit_once
+from ..supervision.scope import settings_scope
 from ..village import Village
 from ..web import hx_redirect, public, render
 from . import labels, plot, service
@@ -297,7 +298,12 @@ def intervals():
     township's settings, with no village chosen)."""
     staff = current_staff()
     village = current_village()
-    township = staff.township_code if staff is not None else village_or_404().township_code
+    where = {}
+    if staff is not None:  # a county account chooses the township (supervision.scope)
+        where = settings_scope(staff, request.args.get("township"))
+        township = where["settings_township"].code
+    else:
+        township = village_or_404().township_code
     hydrant_months, pool_months = service.intervals_for(township)
     form = IntervalsForm(record=service.latest_intervals(township),
                          data={"hydrant_months": str(hydrant_months), "pool_months": str(pool_months)})
@@ -308,8 +314,8 @@ def intervals():
             service.set_intervals(township, int(form.hydrant_months.data), int(form.pool_months.data))
             db.session.commit()
             flash(_("Inspection intervals saved for every village of the township."), "success")
-            return hx_redirect(url_for("hydrants.intervals"))
-    return render("hydrants/intervals.html", form=form, village=village, can_edit=may("staff"))
+            return hx_redirect(url_for("hydrants.intervals", township=where.get("chosen")))
+    return render("hydrants/intervals.html", form=form, village=village, can_edit=may("staff"), **where)
 
 
 # ---- the public page behind the QR code ---------------------------------------------------------

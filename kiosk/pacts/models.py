@@ -64,13 +64,19 @@ PLEDGING_METHODS = ("signature", "confirmed")
 
 
 class PactTemplate(SyncedRecord):
-    """A model pact issued by the township; ``village_id`` holds the township's 9-digit code."""
+    """A model pact issued by the township; ``village_id`` holds the township's 9-digit code.
+
+    Issued in immutable editions: a change is a new edition (``edition`` + 1, ``supersedes_id`` the
+    one before), which villages are offered for their next draft; what they adopted stays theirs."""
 
     __tablename__ = "pact_template"
     name: Mapped[str] = mapped_column(sa.String(80))
     issued_on: Mapped[dt.date | None] = mapped_column()
-    # [{"topic": key of TOPICS, "text": the clause in Chinese}, ...] in order
+    # [{"topic": key of TOPICS, "text": the clause in Chinese, "lineage": the clause's id across
+    # editions (absent in a first edition: see service.template_lineage)}, ...] in order
     clauses: Mapped[list] = mapped_column(sa.JSON, default=list)
+    edition: Mapped[int] = mapped_column(default=1, server_default="1")
+    supersedes_id: Mapped[str | None] = mapped_column(sa.String(36))
 
 
 class Pact(SyncedRecord):

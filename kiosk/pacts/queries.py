@@ -20,8 +20,10 @@ from .models import PLEDGING_METHODS, DoorVisit, Pact, PactClause, PactTemplate,
 # ---- templates and versions ---------------------------------------------------------------------
 
 def templates_for(village: Village) -> list[PactTemplate]:
-    return db.session.scalars(PactTemplate.live().where(PactTemplate.village_id == village.township_code)
-                              .order_by(PactTemplate.recorded_at.desc())).all()
+    """The township's model pact to draft from: its newest edition (earlier ones were superseded)."""
+    newest = db.session.scalar(PactTemplate.live().where(PactTemplate.village_id == village.township_code)
+                               .order_by(PactTemplate.edition.desc(), PactTemplate.recorded_at.desc()).limit(1))
+    return [newest] if newest is not None else []
 
 
 def template_for(village: Village, template_id: str | None) -> PactTemplate | None:

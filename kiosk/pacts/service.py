@@ -31,8 +31,7 @@ class PactRefused(ValueError):
 
 def seed_template(township_code: str) -> PactTemplate:
     """The township's model pact; made once, found again afterwards (safe to run again)."""
-    template = db.session.scalar(PactTemplate.live().where(
-        PactTemplate.village_id == township_code, PactTemplate.name == TEMPLATE_NAME))
+    template = current_template(township_code)
     if template is None:
         template = PactTemplate(village_id=township_code, name=TEMPLATE_NAME, issued_on=local_today(),
                                 clauses=[{"topic": t, "text": c} for t, c in TEMPLATE_CLAUSES])
@@ -42,7 +41,35 @@ def seed_template(township_code: str) -> PactTemplate:
 
 
 def template_lineage(template: PactTemplate, index: int) -> str:
-    return str(uuid.uuid5(uuid.UUID(template.id), f"clause-{index}"))
+    """A template clause's lineage: kept in the clause from its second edition on; a first edition's
+    is derived from its id and position (as drafts made from it have always had it)."""
+    clause = (template.clauses or [])[index]
+    return clause.get("lineage") or str(uuid.uuid5(uuid.UUID(template.id), f"clause-{index}"))
+
+
+def current_template(township_code: str) -> PactTemplate | None:
+    """The township's newest edition of its model pact: the one villages are offered."""
+    return db.session.scalar(PactTemplate.live().where(PactTemplate.village_id == township_code)
+                             .order_by(PactTemplate.edition.desc(), PactTemplate.recorded_at.desc()).limit(1))
+
+
+def template_clauses(template: PactTemplate) -> list[dict]:
+    """An edition's clauses with their lineages, to start the next edition from."""
+    return [{"topic": c.get("topic") or "village", "text": c.get("text", ""), "lineage": template_lineage(template, i)}
+            for i, c in enumerate(template.clauses or [])]
+
+
+def issue_template(township_code: str, clauses: list[dict]) -> PactTemplate:
+    """A new edition of the township's model pact (clauses: topic, text, lineage). Villages' pacts
+    do not change: the next draft a village makes from the template is made from this edition."""
+    current = current_template(township_code)
+    template = PactTemplate(village_id=township_code, name=current.name if current else TEMPLATE_NAME,
+                            issued_on=local_today(), edition=(current.edition + 1) if current else 1,
+                            supersedes_id=current.id if current else None,
+                            clauses=[{"topic": c["topic"], "text": c["text"], "lineage": c["lineage"]}
+                                     for c in clauses])
+    db.session.add(template)
+    return template
 
 
 # ---- drafts -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import registry
-from ..registry import Summary, Tile
+from ..registry import Reporting, Summary, Tile
 from ..warnings import evidence
 from . import service, views
 from .cli import patrols_cli
@@ -29,6 +29,8 @@ def init_app(app: Flask) -> None:
     registry.add_scan(app, views.open_scanned_plate)
     registry.add_summary(app, Summary("patrols", _l("Night patrols"), service.village_summaries,
                                       figures=service.SUMMARY_FIGURES, order=40))
+    registry.add_reporting(app, Reporting("patrol_nights", _l("Patrol nights"), service.night_rates,
+                                          service.NIGHT_RULE, order=60))
     registry.add_demo(app, "patrols", load_demo, order=70)
     evidence.add_provider(app, "patrol", views.warning_evidence)
     evidence.add_page(app, "patrol_run", "patrols.run", "run_id")

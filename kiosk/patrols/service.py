@@ -20,6 +20,7 @@ from ..hazards.models import Hazard
 from ..hazards.service import open_hazard
 from ..qr import public_url
 from ..records import utcnow
+from ..supervision.rates import Rate, month_end, month_key
 from ..village.models import Person
 from .models import (CODE_ALPHABET, CODE_LENGTH, NIGHT_ENDS, NIGHT_STARTS, KeyPeriod, PatrolCheckpoint,
                      PatrolRoute, PatrolRun, PatrolVisit)
@@ -440,3 +441,42 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
                            "nights_due": len(due), "nights_patrolled": sum(1 for n in due if n in patrolled),
                            "runs_this_month": runs.get(code, 0), "findings_this_month": found.get(code, 0)}
     return summaries
+
+
+# ---- expected vs done, for the township's reporting rates -----------------------------------------
+
+NIGHT_RULE = _l("Every night of the township's key periods patrolled (22:00–06:00), counted in the month of "
+                "its evening once its window has opened; a patrol counts for its own night, so a night "
+                "patrolled is patrolled on time.")
+
+
+def night_rates(village_codes: list[str], months: list[str]) -> dict:
+    """Key-period nights due, patrolled and on time per village and month, in two queries for any
+    number of villages. A night is due in every village of the township that declared the period
+    (one due night even where two periods overlap); it is done when some run counts for it."""
+    codes = sorted(set(village_codes))
+    months = sorted(months)
+    if not codes or not months:
+        return {}
+    first = dt.date(int(months[0][:4]), int(months[0][5:7]), 1)
+    now = local_now()
+    opened = now.date() if now.time() >= NIGHT_STARTS else now.date() - dt.timedelta(days=1)
+    last = min(month_end(months[-1]), opened)
+    due: dict[str, set[dt.date]] = {}
+    for period in db.session.scalars(KeyPeriod.live().where(
+            KeyPeriod.village_id.in_(sorted({c[:9] for c in codes})),
+            KeyPeriod.starts_on <= last, KeyPeriod.ends_on >= first)):
+        start, end = max(period.starts_on, first), min(period.ends_on, last)
+        due.setdefault(period.village_id, set()).update(
+            start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+    patrolled = _patrolled_nights(codes, first, last) if due else {}
+    out: dict[str, dict] = {}
+    for code in codes:
+        rates = out.setdefault(code, {m: Rate() for m in months})
+        walked = patrolled.get(code, set())
+        for night in due.get(code[:9], ()):
+            month = month_key(night)
+            if month in rates:  # the months asked about need not follow each other
+                done = int(night in walked)
+                rates[month] = rates[month] + Rate(1, done, done)
+    return out

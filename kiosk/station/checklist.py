@@ -79,8 +79,16 @@ def seed_township_template(township_code: str) -> ChecklistTemplate | None:
         have = [(i.code, i.prompt, i.check_type, i.kind, i.threshold, i.date_field) for i in current.items]
         if have == rows:
             return None
+    return issue_township_edition(township_code, rows)
+
+
+def issue_township_edition(township_code: str, rows: list[tuple]) -> ChecklistTemplate:
+    """A new edition of the township's checklist, ``rows`` (code, prompt, check type, kind, threshold,
+    date field) in order. Checks under way keep the edition they started with; the next check of
+    every village of the township asks this one's items. The caller commits."""
+    current = current_template(township_code, "township")
     with force_locale("zh_Hans"):
-        title = str(DEFAULT_TITLE)
+        title = current.title if current is not None and current.title else str(DEFAULT_TITLE)
     template = ChecklistTemplate(village_id=township_code, scope="township", title=title,
                                  edition=(current.edition + 1) if current else 1,
                                  supersedes_id=current.id if current else None, issued_at=utcnow())

@@ -49,3 +49,25 @@ def village_of(staff, code: str) -> Village:
     if village is None or not staff.oversees(village.township_code):
         abort(404)
     return village
+
+
+def settings_township(staff, code: str | None) -> Township:
+    """The township whose settings a screen shows and changes (weights, deadlines, intervals,
+    templates): a township account's own; for a county account the one it chose among its county's
+    (``?township=``), its own until it chooses. One outside the account's scope is a 404."""
+    if staff.is_county and code:
+        township = db.session.get(Township, code) if len(code) <= 9 else None
+        if township is None or not staff.oversees(township.code):
+            abort(404)
+        return township
+    return db.session.get(Township, staff.township_code)
+
+
+def settings_scope(staff, code: str | None) -> dict:
+    """What a settings screen needs: whose settings they are (``settings_township``), the township
+    to keep in the addresses that follow (``chosen``: a county account's choice, else None) and the
+    townships a county account chooses from (``settings_townships``, the
+    supervision/_settings_township.html chooser)."""
+    township = settings_township(staff, code)
+    return {"settings_township": township, "chosen": township.code if staff.is_county else None,
+            "settings_townships": townships_of(staff) if staff.is_county else []}

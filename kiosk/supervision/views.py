@@ -236,23 +236,25 @@ def adjust(code: str):
 @bp.route("/evaluation/weights", methods=["GET", "POST"])
 @role_required("staff")
 def weights():
-    """The township's weights (a county account sets those of its own township)."""
+    """The township's weights (a county account chooses the township, its own until it does)."""
     staff = _staff()
+    where = scope.settings_scope(staff, request.args.get("township"))
+    township, chosen = where["settings_township"], where["chosen"]
     indicators = evaluation.indicators()
-    current, rubric = evaluation.weights_of(staff.township_code)
+    current, rubric = evaluation.weights_of(township.code)
     form = rubric_form(indicators, current)
     if request.form.get("reset") == "1" and EmptyForm().validate_on_submit():
-        service.reset_weights(staff.township_code)
+        service.reset_weights(township.code)
         db.session.commit()
         flash(_("The default weights apply again."), "success")
-        return hx_redirect(url_for("supervision.weights"))
+        return hx_redirect(url_for("supervision.weights", township=chosen))
     if form.validate_on_submit():
-        service.set_weights(staff.township_code, form.values(), staff)
+        service.set_weights(township.code, form.values(), staff)
         db.session.commit()
         flash(_("Weights saved. Scores follow them at once."), "success")
-        return hx_redirect(url_for("supervision.evaluation_index"))
+        return hx_redirect(url_for("supervision.evaluation_index", township=chosen))
     return render("supervision/weights.html", form=form, rubric=rubric, defaults=evaluation.defaults(),
-                  indicators=indicators)
+                  indicators=indicators, **where)
 
 
 # ---- charts and the map ---------------------------------------------------------------------------------
@@ -296,9 +298,11 @@ def export(what: str, fmt: str):
 def settings():
     township, _villages, townships = _where(_staff())
     return render("supervision/settings.html", township=township, townships=townships, settings=[
-        ("hazards.deadlines", _("Hazard deadlines"), _("How long a hazard may wait to be acknowledged and fixed (\"3030\" by default).")),
-        ("hydrants.intervals", _("How often inspections are due"), _("Hydrants every quarter and pools every month, unless the township sets another.")),
-        ("supervision.weights", _("Weights of the monthly evaluation"), _("Each indicator's weight in the month's score.")),
+        ("hazards.deadlines", {}, _("Hazard deadlines"), _("How long a hazard may wait to be acknowledged and fixed (\"3030\" by default).")),
+        ("hydrants.intervals", {}, _("How often inspections are due"), _("Hydrants every quarter and pools every month, unless the township sets another.")),
+        ("supervision.weights", {}, _("Weights of the monthly evaluation"), _("Each indicator's weight in the month's score.")),
+        ("issuing.page", {"kind": "pact"}, _("Model fire pact"), _("The clauses villages draft their pact from, in editions.")),
+        ("issuing.page", {"kind": "checklist"}, _("Station checklist"), _("What every village's monthly station check asks, in editions; villages add their own items.")),
     ])
 
 

@@ -81,7 +81,7 @@ def staff_login(page, url):
     page.fill("input[name=username]", "zhou")
     page.fill("input[name=password]", STAFF_PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
+    page.wait_for_url(f"{url}/supervision/")  # staff land on the overview
 
 
 def plot_state(page, code):

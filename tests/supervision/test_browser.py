@@ -43,8 +43,7 @@ def test_a_morning_of_supervision(browser, demo_township_server, screenshot, dev
         page.fill("input[name=username]", "zhou")
         page.fill("input[name=password]", "pingyang-demo-2026")
         page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/")
-        page.click("a[href='/supervision/']")
+        page.wait_for_url(f"{url}/supervision/")  # staff land on the overview, not the tile grid
         page.wait_for_selector("#overview-table")
         rows = page.locator("#overview-table tbody tr[data-village]")
         assert rows.count() == 4

@@ -74,7 +74,7 @@ def staff_browser_login(township):
         page.fill("input[name=username]", "zhou")
         page.fill("input[name=password]", "correct horse battery")
         page.click("button[type=submit]")
-        page.wait_for_url(f"{township.url}/")
+        page.wait_for_url(f"{township.url}/supervision/")  # staff land on the overview
     return login
 
 

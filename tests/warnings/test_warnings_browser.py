@@ -91,12 +91,13 @@ def staff_sign_in(page, server) -> None:
     page.fill("input[name=username]", "zhou-test")
     page.fill("input[name=password]", "correct horse battery")
     page.tap("button[type=submit]")
-    page.wait_for_url(f"{server.url}/")
+    page.wait_for_url(f"{server.url}/supervision/")  # staff land on the overview
 
 
 def test_township_staff_compose_a_warning_for_chosen_villages(township_live_server, large_kiosk_page, screenshot):
     page, server = large_kiosk_page, township_live_server
     staff_sign_in(page, server)
+    page.goto(f"{server.url}/")  # the tile grid
     page.tap(".tile-township_warnings")
     page.wait_for_url(re.compile(r".*/warnings/township/$"))
     page.tap("text=新建预警")
