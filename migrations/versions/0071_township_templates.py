@@ -2,14 +2,14 @@
 editions (township-local, never replicated)
 
 Revision ID: 0071_township_templates
-Revises: 0061_phones
+Revises: 0074_kiosk_speed
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0071_township_templates"
-down_revision = "0061_phones"
+down_revision = "0074_kiosk_speed"
 branch_labels = None
 depends_on = None
 
