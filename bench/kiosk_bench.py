@@ -12,6 +12,8 @@ Usage::
     .venv/bin/python bench/kiosk_bench.py                 # every page, 30 requests each
     .venv/bin/python bench/kiosk_bench.py --rounds 200    # then 200 rounds over every page: RSS growth
     .venv/bin/python bench/kiosk_bench.py --minutes 60    # an hour of use: RSS at the end
+    .venv/bin/python bench/kiosk_bench.py --keep /tmp/k5  # make the five years once, reuse them after
+    .venv/bin/python bench/kiosk_bench.py --keep /tmp/k5 --profile /   # where a page's CPU goes
 
 Prints one line per page (CPU ms per request: median and 90th percentile, statements per request,
 bytes) and the resident memory of the process serving them (the five years are made in another):
@@ -205,23 +207,57 @@ def measure(client, url: str, n: int, statements: list) -> dict:
             "bytes": max(sizes)}
 
 
+def profile(client, url: str, n: int) -> None:
+    import cProfile
+    import pstats
+    for _ in range(3):
+        client.get(url)
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for _ in range(n):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+
+
+def upgrade(folder: Path) -> None:
+    """A kept database made by older code: migrated to this code's schema first, as a kiosk is."""
+    from flask_migrate import upgrade as migrate
+    app = make_app(folder)
+    with app.app_context():
+        migrate(directory=str(ROOT / "migrations"), revision="heads")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=30, help="requests per page")
     parser.add_argument("--rounds", type=int, default=0, help="rounds over every page afterwards (RSS growth)")
     parser.add_argument("--minutes", type=float, default=0, help="keep using the pages this long (RSS)")
+    parser.add_argument("--keep", metavar="DIR", help="make the five years in DIR once and reuse them after")
+    parser.add_argument("--profile", metavar="URL", help="profile this page's requests (cProfile) instead")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
-        folder = Path(tmp)
+        folder = Path(args.keep or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         t = time.monotonic()
-        # the five years are made in a process of their own: the kiosk serving the pages starts afresh,
-        # as a Raspberry Pi does after a restart, with nothing of the loading in its memory
-        done = subprocess.run([sys.executable, __file__, "_load", str(folder)], capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(done.stderr[-3000:])
-        counts = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"loaded five years in {time.monotonic() - t:.0f} s: " +
+        if args.keep and (folder / "counts.json").exists():
+            counts = json.loads((folder / "counts.json").read_text())
+            upgraded = subprocess.run([sys.executable, __file__, "_upgrade", str(folder)], capture_output=True,
+                                      text=True)
+            if upgraded.returncode != 0:
+                raise SystemExit(upgraded.stderr[-3000:])
+        else:
+            # the five years are made in a process of their own: the kiosk serving the pages starts afresh,
+            # as a Raspberry Pi does after a restart, with nothing of the loading in its memory
+            done = subprocess.run([sys.executable, __file__, "_load", str(folder)], capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(done.stderr[-3000:])
+            counts = json.loads(done.stdout.strip().splitlines()[-1])
+            (folder / "counts.json").write_text(json.dumps(counts))
+        print(f"five years ready in {time.monotonic() - t:.0f} s: " +
               ", ".join(f"{v} {k}" for k, v in counts.items()))
         start_rss = rss_mib()
         app = make_app(folder)
@@ -239,6 +275,9 @@ def main() -> None:
         with client.session_transaction() as s:
             s["sid"] = token
         loaded_rss = rss_mib()
+        if args.profile:
+            profile(client, args.profile, args.n)
+            return
         print(f"{'page':<20} {'CPU ms median':>13} {'p90':>7} {'SQL':>5} {'KB':>7}")
         for name, url in PAGES:
             r = measure(client, url, args.n, statements)
@@ -259,5 +298,7 @@ if __name__ == "__main__":
     os.environ.setdefault("KIOSK_ROLE", "village")
     if len(sys.argv) == 3 and sys.argv[1] == "_load":
         print(json.dumps(load_five_years(make_app(Path(sys.argv[2])))))
+    elif len(sys.argv) == 3 and sys.argv[1] == "_upgrade":
+        upgrade(Path(sys.argv[2]))
     else:
         main()

@@ -465,16 +465,27 @@ def note_check(asset_id: str, kind: str, village_id: str, at: dt.datetime) -> No
     sent twice fails at their commit, and this goes with it)."""
     month = local_day(at).strftime("%Y-%m")
     with db.session.no_autoflush:
-        row = db.session.get(CheckMonth, (asset_id, kind, month))
+        row = _derived(CheckMonth, asset_id=asset_id, kind=kind, month=month)
         if row is None:
             db.session.add(CheckMonth(asset_id=asset_id, kind=kind, month=month, village_id=village_id, last_at=at))
         elif row.last_at < at:
             row.last_at = at
-        latest = db.session.get(LatestCheck, (asset_id, kind))
+        latest = _derived(LatestCheck, asset_id=asset_id, kind=kind)
         if latest is None:
             db.session.add(LatestCheck(asset_id=asset_id, kind=kind, village_id=village_id, last_at=at))
         elif latest.last_at < at:
             latest.last_at = at
+
+
+def _derived(model, **key):
+    """The derived row of ``key``: stored, or added in this transaction and not yet flushed (several
+    checks of one asset saved before one commit — an import, a phone's delivery), which
+    ``session.get`` does not see."""
+    found = db.session.get(model, tuple(key.values()))
+    if found is not None:
+        return found
+    return next((o for o in db.session.new if isinstance(o, model)
+                 and all(getattr(o, k) == v for k, v in key.items())), None)
 
 
 def refresh_checks(asset_ids) -> None:

@@ -76,6 +76,22 @@ def test_a_local_inspection_moves_the_summary_and_the_rates_at_once(township_app
     assert held == rebuilt
 
 
+def test_two_inspections_of_one_hydrant_saved_together_keep_one_row_a_month(township_app):
+    """An import or a phone's delivery saves several checks of one hydrant before one commit."""
+    from kiosk.context import Actor
+    from kiosk.hydrants import service
+    from kiosk.hydrants.models import Hydrant
+    from kiosk.records import uuid7
+    with township_app.test_request_context():
+        found = db.session.get(Hydrant, hydrant(township_app, OVERDUE).id)
+        for _ in range(2):
+            service.save_inspection(found, client_id=uuid7(), actor=Actor(None, "李伟", "person"), answers=ANSWERS,
+                                    notes={}, photos={}, pressure_mpa=0.3, note="")
+        db.session.commit()
+    held, rebuilt = derived(township_app)
+    assert held == rebuilt
+
+
 def test_a_tombstoned_inspection_leaves_the_rows(township_app):
     from kiosk.hydrants.models import HydrantInspection
     from kiosk.hydrants.service import on_sync_applied
