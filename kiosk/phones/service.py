@@ -75,7 +75,8 @@ def pending_enrolment(token: str) -> PhoneEnrolment | None:
 
 
 def redeem(token: str, device: str) -> tuple[PhoneCredential, str] | None:
-    """Use the token once: a new credential for its person; returns (credential, cookie token), or
+    """Use the token once: a new credential for its person, labelled from the browser's ``device``
+    (its user agent); returns (credential, cookie token), or
     None when the token is unknown, used or expired. The UPDATE that marks it used is the check, so
     a token opened twice at once enrols one phone."""
     now = utcnow()
@@ -92,7 +93,7 @@ def redeem(token: str, device: str) -> tuple[PhoneCredential, str] | None:
         return None
     secret = secrets.token_urlsafe(32)
     credential = PhoneCredential(id=uuid7(), token_hash=_hash(secret), person_id=person.id,
-                                 village_id=claimed.village_id, device=(device or "")[:120], enrolled_at=now)
+                                 village_id=claimed.village_id, device=device_label(device), enrolled_at=now)
     db.session.add(credential)
     return credential, secret
 
@@ -170,7 +171,7 @@ def _moment(value: dt.datetime | None) -> str | None:
 
 def phone_list(village_code: str) -> list[dict]:
     """The village's phones as the kiosk shows them (it holds no credentials: it asks the township)."""
-    return [{"id": c.id, "person_id": c.person_id, "person": c.person.name, "label": device_label(c.device),
+    return [{"id": c.id, "person_id": c.person_id, "person": c.person.name, "label": c.device,
              "enrolled_at": _moment(c.enrolled_at), "last_seen_at": _moment(c.last_seen_at),
              "revoked_at": _moment(c.revoked_at)} for c in phones_of(village_code)]
 

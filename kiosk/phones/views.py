@@ -91,7 +91,7 @@ def phone_required(view):
 def people():
     village = village_or_404()
     return render("phones/people.html", village=village, people=service.roster(village.code),
-                  phones=service.phones_of(village.code), device_label=service.device_label, form=EmptyForm())
+                  phones=service.phones_of(village.code), form=EmptyForm())
 
 
 @bp.post("/phone/people/<person_id>/enrol")

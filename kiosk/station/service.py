@@ -370,7 +370,7 @@ def record_whole_check(station: Station, *, client_id: str, reason: str, townshi
     the phone did not know (a line added to the inventory since) stays unanswered and the check
     is incomplete; an answer about a line removed since is about nothing the station has and is
     left out. Raises AnswerError when an answer cannot be read. The caller commits once."""
-    check = StationCheck(id=client_id, village_id=station.village_id, station_id=station.id,
+    check = StationCheck(id=client_id, village_id=station.village_id, station_id=station.id, status="in_progress",
                          reason=reason if reason in REASONS else "monthly",
                          township_template_id=_edition(township_template_id, station.village_id[:9], "township"),
                          village_template_id=_edition(village_template_id, station.village_id, "village"),

@@ -30,9 +30,16 @@ def enrolment_url(station, app, name: str, village: str = DEMO_VILLAGE) -> str:
     return re.search(r'data-enrol-url>([^<]+)<', r.text).group(1)
 
 
-def enrol(app, url: str):
+PIXEL = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/126.0.0.0 Mobile Safari/537.36")
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+          "Version/17.5 Mobile/15E148 Safari/604.1")
+
+
+def enrol(app, url: str, user_agent: str = PIXEL):
     """A phone (a fresh client) opens the QR's address and taps "use this phone"; returns it."""
     phone = app.test_client()
+    phone.environ_base["HTTP_USER_AGENT"] = user_agent
     path = "/" + url.split("/", 3)[3]
     assert phone.get(path).status_code == 200
     r = phone.post(path)
