@@ -178,6 +178,7 @@ def _strings() -> dict:
         "send_as": _("Send the %(n)s records made as %(name)s, as %(holder)s"),
         # the station check, in the kiosk's words (station/_step.html, station.service.parse_answer)
         "station_check": _("Station check"), "no_station": _("The village has no micro fire station set up."),
+        "no_checklist": _("The township has not issued the station's checklist yet."),
         "step_of": _("Item %(n)d of %(total)d"), "answered_of": _("%(a)d of %(t)d answered"),
         "faults_n": _("%(n)d faults"), "in_order": _("In order"), "fault": _("Fault"),
         "still_valid": _("Still valid"), "expired": _("Expired"), "date_passed_badge": _("Date passed"),

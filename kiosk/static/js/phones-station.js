@@ -45,8 +45,8 @@
     const station = data.station;
     const $ = (selector) => form.querySelector(selector);
     const sections = { start: $("[data-start]"), step: $("[data-step]"), summary: $("[data-summary]") };
-    if (!station) {
-      app.fail(form, T.no_station);
+    if (!station || !station.steps.length) {
+      app.fail(form, station ? T.no_checklist : T.no_station);
       sections.start.hidden = true;
       return;
     }
