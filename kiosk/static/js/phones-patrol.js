@@ -78,7 +78,9 @@
         await app.save("scan", `${T.checkpoint} · ${point.name}`,
           { run: run.id, route: run.route_id, code, started: String(run.started), at: String(at) }, null);
       }
-      app.notice(app.say(T.checkpoint_recorded, { name: point.name }), "ok");
+      const scanned = form.querySelector("[data-scanned]");
+      scanned.textContent = app.say(T.checkpoint_recorded, { name: point.name });
+      scanned.hidden = false;
       history.replaceState(null, "", app.endpoints.patrol_page);
     }
 

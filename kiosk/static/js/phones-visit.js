@@ -22,7 +22,7 @@
       household = h;
       pick.hidden = true;
       visit.hidden = false;
-      form.querySelector("[data-household]").textContent = `${h.number} · ${h.head}${h.group ? ` · ${h.group}` : ""}`;
+      form.querySelector("[data-visited]").textContent = `${h.number} · ${h.head}${h.group ? ` · ${h.group}` : ""}`;
       form.querySelector("[data-household-note]").textContent = h.note;
       form.elements.household_id.value = h.id;
       window.scrollTo(0, 0);
