@@ -40,8 +40,7 @@ def people():
     phones: dict[str, list[dict]] = {}
     for phone in (answer or {}).get("phones", []):
         phones.setdefault(phone.get("person_id"), []).append(
-            {**phone, "enrolled_at": _moment(phone.get("enrolled_at")), "last_seen_at": _moment(phone.get("last_seen_at")),
-             "revoked_at": _moment(phone.get("revoked_at"))})
+            {**phone, **{name: _moment(phone.get(name)) for name in ("enrolled_at", "last_seen_at", "revoked_at")}})
     return render("phones/kiosk_people.html", village=village, people=service.roster(village.code), phones=phones,
                   problem=problem, form=EmptyForm())
 

@@ -5,9 +5,11 @@ phones.
   phones enrolled, each revocable;
 - ``/phone/enrol/<token>``: what the QR opens; a GET only asks (link previews in chat apps open
   links by themselves), the POST enrols the phone and sets its cookie;
-- ``/phone/``, ``/phone/report``, ``/phone/inspect``: the app's pages, the same for every phone (the
-  service worker keeps them); who the phone is comes from ``/phone/data.json``;
-- ``/phone/api/…``: deliveries from the outbox, idempotent by the record's ``client_id``.
+- ``/phone/``, ``/phone/report``, ``/phone/inspect``, ``/phone/fix``, ``/phone/station``,
+  ``/phone/visit``, ``/phone/patrol``: the app's pages, the same for every phone (the service worker
+  keeps them); who the phone is comes from ``/phone/data.json``;
+- ``/phone/api/…``: deliveries from the outbox, idempotent by the record's ``client_id``; and the
+  kiosk's questions (an enrolment, its village's phones, one phone signed out) on its sync credential.
 
 The app pages have a layout of their own (phones/layout.html), not the kiosk's base.html: they work
 offline from the service worker's cache, with no htmx, no status bar polling the server and no
@@ -212,7 +214,8 @@ def _shell_context(page: str) -> dict:
                            "data": url_for("phones.data"), "status": url_for("phones.status"),
                            "worker": url_for("phones.worker"), "inspect": url_for("phones.inspect"),
                            "check": url_for("phones.deliver_station_check"), "visit": url_for("phones.deliver_visit"),
-                           "scan": url_for("phones.deliver_patrol_scan"), "patrol": url_for("phones.deliver_patrol_end"),
+                           "scan": url_for("phones.deliver_patrol_scan"),
+                           "patrol": url_for("phones.deliver_patrol_end"),
                            "patrol_page": url_for("phones.patrol")})
 
 

@@ -206,7 +206,8 @@ def test_a_volunteer_records_with_no_signal_and_it_reaches_the_township_and_the_
     refused.set_cookie("phone", pixel_7.cookies(township.url)[0]["value"])
     answer = refused.get("/phone/status")
     assert answer.status_code == 403 and answer.json["error"] == "revoked"
-    assert answer.json["message"] == "这部手机已被村里或乡镇注销。尚未发送的记录仍保存在手机上，请交给村委会成员查看。"
+    assert answer.json["message"] == ("这部手机已被村里或乡镇注销。"
+                                      "尚未发送的记录仍保存在手机上，请交给村委会成员查看。")
 
     # the committee enrols the phone again: what it kept is sent, as 李伟's
     page.goto(_enrolment_url(committee, people["李伟"]))

@@ -89,7 +89,10 @@
       // the run's end goes under the run's own id: its scans name it, and a replay finds it ended
       const record = {
         client_id: run.id, kind: "patrol", title: `${T.patrol} · ${run.route_name}`, photo: null,
-        fields: { route: run.route_id, started: String(run.started), ended: String(ended), note: form.elements.note.value.trim() },
+        fields: {
+          route: run.route_id, started: String(run.started), ended: String(ended),
+          note: form.elements.note.value.trim(),
+        },
         created: Date.now(), state: "waiting", made_by: { id: data.person.id, name: data.person.name },
       };
       await db.put("outbox", record);

@@ -13,11 +13,6 @@
   const MAX_COUNT = 9999;
   const MAX_PRESSURE = 40;
 
-  function today() {
-    const now = new Date();
-    return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
-  }
-
   // the same reading of one step's answer as the kiosk's; returns {fields, ok} or throws the reason
   function read(step, fields) {
     if (step.type === "count") {
@@ -34,7 +29,7 @@
       return { fields, ok: step.threshold === null || Math.round(value * 10) / 10 >= step.threshold };
     }
     if (step.type === "gauge") return { fields, ok: fields.zone === "green" };
-    if (step.type === "date" && fields.result === "ok" && step.date_seen && step.date_seen < today()) {
+    if (step.type === "date" && fields.result === "ok" && step.date_seen && step.date_seen < app.today()) {
       throw app.say(T.date_passed, { date: step.date_seen });
     }
     return { fields, ok: fields.result === "ok" };
@@ -92,7 +87,7 @@
       } else if (step.type === "gauge") {
         buttons.push(...station.zones.map(([zone, label]) => button(label, { zone }, zone === "green" ? "ok" : "bad")));
       } else if (step.type === "date") {
-        detail = step.date_seen ? step.date_seen + (step.date_seen < today() ? ` · ${T.date_passed_badge}` : "") : "";
+        detail = step.date_seen ? step.date_seen + (step.date_seen < app.today() ? ` · ${T.date_passed_badge}` : "") : "";
         buttons.push(button(T.still_valid, { result: "ok" }, "ok"), button(T.expired, { result: "fault" }, "bad"));
       } else if (step.type === "count" && step.expected !== null) {
         buttons.push(button(app.say(T.all_present, { n: step.expected }), { result: "all" }, "ok"));

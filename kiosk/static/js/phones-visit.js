@@ -8,11 +8,6 @@
   const { T } = app;
   const SHOWN = 40;
 
-  function today() {
-    const now = new Date();
-    return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
-  }
-
   app.pages.visit = function setUpVisit(data, form) {
     const pick = form.querySelector("[data-pick]");
     const visit = form.querySelector("[data-visit]");
@@ -43,8 +38,8 @@
     }
 
     form.elements.find.addEventListener("input", list);
-    form.elements.visited_on.value = today();
-    form.elements.visited_on.max = today();
+    form.elements.visited_on.value = app.today();
+    form.elements.visited_on.max = app.today();
     form.elements.visitors.value = data.person.name;
     form.querySelector("[data-topics]").replaceChildren(
       ...data.visit_topics.map(([value, text]) => app.choice("phone-chip", "checkbox", "topics", value, text)));

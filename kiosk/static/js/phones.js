@@ -122,7 +122,8 @@
     const handOver = document.querySelector("[data-hand-over]");
     handOver.hidden = !held.length || app.revoked;
     if (held.length) {
-      handOver.textContent = say(T.send_as, { n: held.length, name: held[0].made_by.name, holder: app.data.person.name });
+      handOver.textContent = say(T.send_as,
+        { n: held.length, name: held[0].made_by.name, holder: app.data.person.name });
     }
     document.querySelector("[data-send-now]").hidden = !waiting || app.revoked || held.length === waiting;
     document.querySelector("[data-export]").hidden = !unsent.length;
@@ -185,7 +186,7 @@
         await show();
       }
       retryMs = 5000;
-      if (document.querySelector("[data-notice]").dataset.tone === "warn") notice("");
+      if (document.querySelector("[data-notice]").textContent === T.offline) notice(""); // the signal is back
     } finally {
       draining = false;
       await show();
@@ -268,7 +269,15 @@
     el.hidden = !text;
   };
 
-  app.disable = (form) => form.querySelectorAll("button, input, textarea, select").forEach((el) => { el.disabled = true; });
+  app.disable = (form) => form.querySelectorAll("button, input, textarea, select")
+    .forEach((el) => { el.disabled = true; });
+
+  // the phone's own calendar day, year-month-day (the volunteer is in the village)
+  app.today = function today() {
+    const now = new Date();
+    const two = (n) => String(n).padStart(2, "0");
+    return `${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}`;
+  };
 
   app.fillChoices = function fillChoices(form, data) {
     form.querySelectorAll("[data-choices]").forEach((select) => {
