@@ -33,6 +33,15 @@ def test_the_kiosks_qr_fits_its_screen(kiosk, township, kiosk_page, screenshot):
         box = kiosk_page.locator(".phone-qr").bounding_box()
         assert box["y"] + box["height"] <= 480 and box["width"] >= 150
         screenshot(kiosk_page, "phone-kiosk-qr")
+        # 李伟's phone opens it: the kiosk lists it beside him, with its own sign-out
+        enrol(township.app, kiosk_page.text_content("[data-enrol-url]").strip())
+        kiosk_page.goto(f"{server.url}/phones/")
+        line = kiosk_page.locator("tr[data-person='李伟'] .phone-line")
+        assert "Pixel 7 · Chrome" in line.text_content()
+        box = line.locator("button").bounding_box()
+        assert box["height"] >= 48 and box["x"] + box["width"] <= 800
+        line.scroll_into_view_if_needed()
+        screenshot(kiosk_page, "phone-kiosk-phones")
     finally:
         server.stop()
 
