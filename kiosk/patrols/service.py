@@ -271,35 +271,40 @@ def record_run(village_code: str, client_id: str, *, route: PatrolRoute, started
     return run
 
 
-def add_visit(run: PatrolRun, point: PatrolCheckpoint, reached_at: dt.datetime, method: str) -> PatrolVisit:
+def add_visit(run: PatrolRun, point: PatrolCheckpoint, reached_at: dt.datetime, method: str,
+              visit_id: str | None = None) -> PatrolVisit:
     """A checkpoint reached on a run. The one way visits are written: at the kiosk afterwards
     (``kiosk``) or by a plate scanned on a phone (``scan``, see :func:`record_scan`)."""
     visit = PatrolVisit(village_id=run.village_id, run_id=run.id, checkpoint_id=point.id,
                         checkpoint_name=point.name, reached_at=reached_at, method=method)
+    if visit_id is not None:
+        visit.id = visit_id
     db.session.add(visit)
     return visit
 
 
-def record_scan(point: PatrolCheckpoint, actor: Actor, at: dt.datetime | None = None) -> PatrolVisit:
-    """A plate scanned on the spot by a patroller's phone (the phones issue builds the screen): the
-    visit joins the actor's run on this route still under way tonight, or starts one. A plate
-    scanned twice on one run keeps its first time."""
-    at = at or utcnow()
-    run = db.session.scalar(PatrolRun.live().where(
-        PatrolRun.village_id == point.village_id, PatrolRun.route_id == point.route_id,
-        PatrolRun.ended_at.is_(None), PatrolRun.recorded_by_id == actor.person_id,
-        PatrolRun.started_at >= at - dt.timedelta(hours=12)).order_by(PatrolRun.started_at.desc()).limit(1))
+def record_scan(point: PatrolCheckpoint, actor: Actor, *, run_id: str, started_at: dt.datetime, at: dt.datetime,
+                visit_id: str | None = None) -> PatrolVisit:
+    """A plate scanned on the spot by a patroller's phone, on the run the phone started (its id and
+    start are the phone's: the scans of one round reach the township one by one, maybe days later,
+    and must meet in one run). The first scan delivered starts the run on the plate's route. A plate
+    scanned twice on one run keeps its first time. Raises PatrolError when the run is another
+    route's or another person's."""
+    run = db.session.get(PatrolRun, run_id)
     if run is None:
         route = db.session.get(PatrolRoute, point.route_id)
-        run = PatrolRun(village_id=point.village_id, route_id=point.route_id,
-                        route_name=route.name if route else "", started_at=at, night_of=night_of(at, None),
+        run = PatrolRun(id=run_id, village_id=point.village_id, route_id=point.route_id,
+                        route_name=route.name if route else "", started_at=min(started_at, at),
+                        night_of=night_of(min(started_at, at), None),
                         patrollers=[{"id": actor.person_id, "name": actor.name}] if actor.person_id else [],
                         recorded_by_id=actor.person_id, recorded_by_name=actor.name or "")
         db.session.add(run)
         db.session.flush()
+    elif run.deleted or run.route_id != point.route_id or run.recorded_by_id != actor.person_id:
+        raise PatrolError(_("Choose checkpoints of this route."))
     existing = db.session.scalar(PatrolVisit.live().where(PatrolVisit.run_id == run.id,
                                                           PatrolVisit.checkpoint_id == point.id))
-    return existing or add_visit(run, point, at, method="scan")
+    return existing or add_visit(run, point, at, method="scan", visit_id=visit_id)
 
 
 def finish_run(run: PatrolRun, at: dt.datetime | None = None) -> None:

@@ -1,6 +1,6 @@
 """What a phone delivers, checked as the kiosk's own forms check it: the same fields, validators and
-messages (the hazard register's and the hydrant inspection's forms); the phone's record id is checked
-by the view before the form (``service.valid_uuid``).
+messages (the hazard register's, the hydrant inspection's and the door-to-door visit's); the phone's
+record id is checked by the view before the form (``service.valid_uuid``).
 
 No CSRF token: a submission may wait days in the phone's outbox. The phone's cookie is SameSite=Strict
 and every delivery carries a header no cross-site form can set (views.py), which is what CSRF guards."""
@@ -12,6 +12,7 @@ from wtforms import StringField
 
 from ..hazards.forms import FixForm, NewHazardForm
 from ..hydrants.forms import InspectionForm
+from ..pacts.forms import VisitForm
 
 
 class HazardReportForm(NewHazardForm):
@@ -37,3 +38,8 @@ class HazardFixForm(FixForm):
         csrf = False
 
     hazard = StringField()
+
+
+class PhoneVisitForm(VisitForm):
+    class Meta:
+        csrf = False

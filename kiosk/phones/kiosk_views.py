@@ -1,13 +1,16 @@
 """The kiosk's side of phones: a committee member taps "add a phone" beside a person of the roster and
-the kiosk shows the QR. The enrolment is made by the township (it is the one that checks phones'
+the kiosk shows the QR; each person's phones are listed (label, enrolled, last seen), each signed out
+on its own. The enrolment is made by the township (it is the one that checks phones'
 credentials, docs/phones.md), which the kiosk asks over its own sync credential while the link is
-up; with no link the kiosk says so, and the township's screen can do the same."""
+up (the list too: the kiosk holds no credentials); with no link the kiosk says so, and the
+township's screen can do the same."""
 from __future__ import annotations
 
+import datetime as dt
+
 import requests
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..auth import role_required
 from ..confirm import ask_first, confirmed
@@ -25,11 +28,29 @@ bp = Blueprint("phones_kiosk", __name__)
 TIMEOUT_SECONDS = 10
 
 
+# the list is asked for while the page is drawn: a township that does not answer soon is as good as away
+LIST_TIMEOUT_SECONDS = 4
+
+
 @bp.get("/phones/")
 @role_required("manage")
 def people():
     village = village_or_404()
-    return render("phones/kiosk_people.html", village=village, people=service.roster(village.code), form=EmptyForm())
+    answer, problem = _ask_township("kiosk-phones", method="get", timeout=LIST_TIMEOUT_SECONDS)
+    phones: dict[str, list[dict]] = {}
+    for phone in (answer or {}).get("phones", []):
+        phones.setdefault(phone.get("person_id"), []).append(
+            {**phone, **{name: _moment(phone.get(name)) for name in ("enrolled_at", "last_seen_at", "revoked_at")}})
+    return render("phones/kiosk_people.html", village=village, people=service.roster(village.code), phones=phones,
+                  problem=problem, form=EmptyForm())
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    """A moment in the township's answer (ISO, UTC), as the kiosk's own are: naive UTC."""
+    try:
+        return dt.datetime.fromisoformat(text.removesuffix("Z")) if text else None
+    except (ValueError, AttributeError):
+        return None
 
 
 def _person_or_404(person_id: str) -> Person:
@@ -46,46 +67,52 @@ def _person_or_404(person_id: str) -> Person:
 @role_required("manage")
 def add(person_id: str):
     person = _person_or_404(person_id)
-    answer, problem = _ask_township("kiosk-enrolments", person)
+    answer, problem = _ask_township("kiosk-enrolments", {"person_id": person.id})
+    if problem is None and answer is None:
+        problem = _("The township does not know %(name)s yet. Wait for the next sync, then try again.",
+                    name=person.name)
     url = answer.get("url") if answer else None
     return render("phones/kiosk_enrolment.html", person=person, url=url, problem=problem,
                   qr=symbol_svg(url, "qr phone-qr") if url else None)
 
 
-@bp.post("/phones/<person_id>/sign-out")
+@bp.post("/phones/<person_id>/phones/<phone_id>/sign-out")
 @role_required("manage")
-def sign_out(person_id: str):
+def sign_out(person_id: str, phone_id: str):
     person = _person_or_404(person_id)
+    label = (request.form.get("label") or "")[:60]
     if not confirmed():
-        return ask_first(_("Sign out %(name)s's phones?", name=person.name), yes=_("Sign the phones out"),
-                         back=url_for("phones_kiosk.people"),
-                         consequences=[_("The phones can no longer send records or see the village's data."),
-                                       _("What they have not sent yet stays on them.")])
-    answer, problem = _ask_township("kiosk-revocations", person)
+        return ask_first(_("Sign out %(name)s's phone?", name=person.name) + (f" ({label})" if label else ""),
+                         yes=_("Sign the phone out"), back=url_for("phones_kiosk.people"),
+                         consequences=[_("The phone can no longer send records or see the village's data."),
+                                       _("What it has not sent yet stays on the phone.")])
+    answer, problem = _ask_township("kiosk-revocations", {"phone_id": phone_id[:36], "by": acting_person().name or ""})
+    if problem is None and answer is None:
+        problem = _("The township no longer knows this phone.")
     if answer is None:
         flash(problem, "error")
     else:
-        flash(ngettext("%(num)d phone of %(name)s is signed out.", "%(num)d phones of %(name)s are signed out.",
-                       answer["revoked"], name=person.name), "success")
+        flash(_("The phone is signed out."), "success")
     return hx_redirect(url_for("phones_kiosk.people"))
 
 
-def _ask_township(action: str, person: Person) -> tuple[dict | None, str | None]:
-    """(the township's answer, None), or (None, why there is none)."""
+def _ask_township(action: str, data: dict | None = None, method: str = "post",
+                  timeout: float = TIMEOUT_SECONDS) -> tuple[dict | None, str | None]:
+    """(the township's answer, None); (None, why there is none) when there is no link; (None, None)
+    when the township answers that it does not know what was asked about (a 404)."""
     credential = township_credential()
     if credential is None:
         return None, _("This kiosk is not connected to a township server yet. The township station can do this "
                        "on its screen.")
     server, headers = credential
     try:
-        answer = requests.post(f"{server}/phone/api/{action}", headers=headers, timeout=TIMEOUT_SECONDS,
-                               data={"person_id": person.id, "by": acting_person().name or ""})
+        answer = requests.request(method, f"{server}/phone/api/{action}", headers=headers, timeout=timeout,
+                                  data=data)
     except requests.RequestException:
         answer = None
     if answer is not None and answer.status_code in (200, 201):
         return answer.json(), None
     if answer is not None and answer.status_code == 404:
-        return None, _("The township does not know %(name)s yet. Wait for the next sync, then try again.",
-                       name=person.name)
+        return None, None
     return None, _("The township cannot be reached now, and this needs the link. Try again when the status "
                    "bar says synced, or ask the township station.")

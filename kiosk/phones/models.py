@@ -41,7 +41,8 @@ class PhoneCredential(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     person_id: Mapped[str] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
     village_id: Mapped[str] = mapped_column(sa.String(12), index=True)
-    # what the phone said it is when it enrolled (a label for the list, never trusted)
+    # what the phone said it is when it enrolled, e.g. "Pixel 7 · Chrome" (a label for the list, never
+    # trusted; service.device_label)
     device: Mapped[str] = mapped_column(sa.String(120), default="")
     enrolled_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime | None] = mapped_column()

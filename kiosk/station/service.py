@@ -24,7 +24,8 @@ from ..records import utcnow, uuid7
 from ..supervision.rates import rates_of
 from ..village import Person
 from .checklist import Step, current_template, inventory, new_village_edition, prompt_text, steps_for
-from .models import GAUGE_ZONES, ChecklistItem, Station, StationCheck, StationCheckAnswer, StationItem
+from .models import (GAUGE_ZONES, REASONS, ChecklistItem, ChecklistTemplate, Station, StationCheck,
+                     StationCheckAnswer, StationItem)
 
 EXPIRY_WARNING_DAYS = 30
 TEAM_MINIMUM = 5  # a chief plus at least five trained members (community standard, 2015)
@@ -339,6 +340,48 @@ def finish_check(check: StationCheck, *, incomplete_ok: bool, actor: Actor) -> l
     check.faults = faults
     check.unanswered = len(unanswered)
     return []
+
+
+def planned_check(station: Station) -> StationCheck:
+    """A check as it would start now (not stored): the editions in force, from which ``steps_for``
+    gives its steps. A phone keeps them to answer a check where there is no signal."""
+    township = current_template(station.village_id[:9], "township")
+    own = current_template(station.village_id, "village")
+    return StationCheck(village_id=station.village_id, station_id=station.id, partial=False, item_ids=[],
+                        township_template_id=township.id if township else None,
+                        village_template_id=own.id if own else None)
+
+
+def _edition(template_id: str | None, scope_code: str, scope: str) -> str | None:
+    """The id of an edition of this scope's checklist, or None; raises AnswerError for anything else."""
+    if not template_id:
+        return None
+    template = db.session.get(ChecklistTemplate, template_id) if len(template_id) <= 36 else None
+    if template is None or template.deleted or template.scope != scope or template.village_id != scope_code:
+        raise AnswerError(_("This check was answered on a checklist the station does not have."))
+    return template.id
+
+
+def record_whole_check(station: Station, *, client_id: str, reason: str, township_template_id: str | None,
+                       village_template_id: str | None, answers: dict, actor: Actor) -> StationCheck:
+    """A check answered step by step away from the kiosk (a phone with no signal) and delivered
+    whole: the same check, answers and hazards as the kiosk's, on the editions the phone asked
+    from. ``answers`` maps step keys to the fields a step's buttons post (``parse_answer``). A step
+    the phone did not know (a line added to the inventory since) stays unanswered and the check
+    is incomplete; an answer about a line removed since is about nothing the station has and is
+    left out. Raises AnswerError when an answer cannot be read. The caller commits once."""
+    check = StationCheck(id=client_id, village_id=station.village_id, station_id=station.id, status="in_progress",
+                         reason=reason if reason in REASONS else "monthly",
+                         township_template_id=_edition(township_template_id, station.village_id[:9], "township"),
+                         village_template_id=_edition(village_template_id, station.village_id, "village"),
+                         started_by_id=actor.person_id, started_by_name=actor.name or "")
+    steps = steps_for(check)
+    values = [(step, parse_answer(step, answers[step.key])) for step in steps if step.key in answers]
+    db.session.add(check)
+    for step, answer in values:
+        save_answer(check, step, answer, actor)
+    finish_check(check, incomplete_ok=True, actor=actor)
+    return check
 
 
 def recent_checks(station: Station, limit: int = 200) -> list[StationCheck]:

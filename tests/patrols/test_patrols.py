@@ -3,6 +3,7 @@ and how the key period's nights are covered — for the village and, in one quer
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -182,11 +183,12 @@ def test_a_plate_scanned_on_a_phone_joins_the_patrol_under_way(app):
         walker = Actor("p-1", "黄志强", "person")
         first, second = (db.session.get(PatrolCheckpoint, points[i][0]) for i in (0, 1))
         now = utcnow()
-        v1 = service.record_scan(first, walker, now)
-        v2 = service.record_scan(second, walker, now + dt.timedelta(minutes=9))
-        again = service.record_scan(first, walker, now + dt.timedelta(minutes=20))
+        run_id = str(uuid.uuid4())  # the phone's
+        v1 = service.record_scan(first, walker, run_id=run_id, started_at=now, at=now)
+        v2 = service.record_scan(second, walker, run_id=run_id, started_at=now, at=now + dt.timedelta(minutes=9))
+        again = service.record_scan(first, walker, run_id=run_id, started_at=now, at=now + dt.timedelta(minutes=20))
         db.session.commit()
-        assert v1.run_id == v2.run_id and again.id == v1.id and v1.method == "scan"
+        assert v1.run_id == v2.run_id == run_id and again.id == v1.id and v1.method == "scan"
         run = db.session.get(PatrolRun, v1.run_id)
         assert run.ended_at is None
         service.finish_run(run, now + dt.timedelta(minutes=30))

@@ -3,11 +3,13 @@ act as the phone (its cookie is the credential)."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
+from werkzeug.serving import make_server
 
 from kiosk.extensions import db
-from tests.conftest import DEMO_VILLAGE, NEIGHBOURS, add_staff, sign_in_staff
+from tests.conftest import DEMO_VILLAGE, NEIGHBOURS, LiveServer, add_staff, sign_in_staff
 
 APP = {"X-Phone-App": "1"}
 
@@ -30,9 +32,16 @@ def enrolment_url(station, app, name: str, village: str = DEMO_VILLAGE) -> str:
     return re.search(r'data-enrol-url>([^<]+)<', r.text).group(1)
 
 
-def enrol(app, url: str):
+PIXEL = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/126.0.0.0 Mobile Safari/537.36")
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+          "Version/17.5 Mobile/15E148 Safari/604.1")
+
+
+def enrol(app, url: str, user_agent: str = PIXEL):
     """A phone (a fresh client) opens the QR's address and taps "use this phone"; returns it."""
     phone = app.test_client()
+    phone.environ_base["HTTP_USER_AGENT"] = user_agent
     path = "/" + url.split("/", 3)[3]
     assert phone.get(path).status_code == 200
     r = phone.post(path)
@@ -56,7 +65,7 @@ def a_neighbour_person(township_app):
     return village
 
 
-class Township:
+class Township(LiveServer):
     """The township server over real HTTP on one port that survives a restart: stopping it is how a
     phone loses its signal honestly (a service worker's fetches ignore the browser's offline switch,
     docs/pitfalls.md)."""
@@ -64,26 +73,21 @@ class Township:
     def __init__(self, app):
         self.app = app
         self.port = 0
-        self.live = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        self.running = False
 
     def start(self) -> "Township":
-        from tests.conftest import LiveServer
-        self.live = LiveServer.__new__(LiveServer)
-        self.live.app = self.app
-        from werkzeug.serving import make_server
-        import threading
-        self.live.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
-        self.port = self.live.server.server_port
-        self.live.thread = threading.Thread(target=self.live.server.serve_forever, daemon=True)
-        self.live.thread.start()
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.running = True
         return self
 
     def stop(self) -> None:
-        self.live.stop()
+        if self.running:
+            super().stop()
+            self.running = False
 
 
 @pytest.fixture
@@ -99,6 +103,16 @@ def live_township(database, tmp_path):
     server.stop()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def pixel_7(browser):
+    """李伟's phone as the issue's test plan has it: a Pixel 7 (412x915, mobile, touch). In English, as
+    ``volunteers_phone``."""
+    context = browser.new_context(viewport={"width": 412, "height": 915}, device_scale_factor=2.625, is_mobile=True,
+                                  has_touch=True, locale="en-US", timezone_id="Asia/Shanghai", accept_downloads=True)
+    yield context
+    context.close()
 
 
 @pytest.fixture

@@ -57,9 +57,8 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_tow
     assert page.locator("[data-who]").text_content() == "李伟 · 城东村"
     screenshot(page, "phone-home")
 
-    # no signal
+    # no signal: the township is out of reach (stopped, not a browser switch the worker would ignore)
     live_township.stop()
-    volunteers_phone.set_offline(True)
 
     page.get_by_role("link", name="Report a hazard").tap()
     on_page(page, "/phone/report")
@@ -102,9 +101,9 @@ def test_a_volunteer_records_with_no_signal_and_everything_arrives_once(live_tow
     _waiting(page, "3 waiting to send")
     screenshot(page, "phone-waiting")
 
-    # back in range
+    # back in range: the volunteer taps "Send now" rather than wait for the next retry
     live_township.start()
-    volunteers_phone.set_offline(False)
+    page.get_by_role("button", name="Send now").tap()
     _waiting(page, "Everything is sent")
     assert page.locator("[data-outbox-list] li[data-state='sent']").count() == 3
     screenshot(page, "phone-sent")
