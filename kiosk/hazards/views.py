@@ -216,7 +216,7 @@ def step(hazard_id: str, step: str):
     if form.validate_on_submit():
         if db.session.get(HazardAction, form.client_id.data) is not None:
             return _done(hazard, str(message))  # sent twice: recorded once
-        photo = store_photo_of(form.photo)
+        photo = store_photo_of(form.photo, form.client_id.data)
         if not form.errors:
             try:
                 act(hazard, _who(), phrase=form.phrase.data, note=form.note.data, photo_sha256=photo,

@@ -215,7 +215,8 @@ def inspect(code: str):
     if request.method == "POST" and db.session.get(HydrantInspection, form.client_id.data) is not None:
         return hx_redirect(_shown(hydrant))  # the same inspection sent again
     if form.validate_on_submit():
-        photos = {k: sha for k in INSPECTION_ITEMS if (sha := store_photo_of(form[f"photo_{k}"]))}
+        photos = {k: sha for k in INSPECTION_ITEMS
+                  if (sha := store_photo_of(form[f"photo_{k}"], form.client_id.data))}
         if not form.errors:
             service.save_inspection(
                 hydrant, client_id=form.client_id.data, actor=acting_person(), answers=form.answers(),
@@ -242,7 +243,7 @@ def check(code: str):
     elif db.session.get(PoolCheck, form.client_id.data) is not None:
         return hx_redirect(_shown(pool))  # the same check sent again
     if form.validate_on_submit():
-        photo = store_photo_of(form.photo)
+        photo = store_photo_of(form.photo, form.client_id.data)
         if not form.errors:
             water_level, ice = form.finding()
             service.save_pool_check(
@@ -362,7 +363,7 @@ def page(code: str):
             "Many reports have just been sent about this. Please wait a while before sending another; "
             "in an emergency call 119."))
     if form.validate_on_submit():
-        photo = store_photo_of(form.photo)
+        photo = store_photo_of(form.photo, form.client_id.data)
         if not form.errors:
             service.file_report(asset, client_id=form.client_id.data, problem=form.problem.data,
                                 description=form.description.data or "", phone=form.phone.data or None,

@@ -49,7 +49,7 @@ def new():
     if request.method == "POST" and (sent := _sent(form.client_id.data)) is not None:
         return hx_redirect(url_for("incidents.show", incident_id=sent.id))
     if form.validate_on_submit():
-        photos = store_photos_of(form.photos)
+        photos = store_photos_of(form.photos, form.client_id.data)
         if not form.errors:
             values = form.values()
             by_id = {p.id: p for p in people}

@@ -325,10 +325,12 @@ def findings(run: PatrolRun) -> list[Hazard]:
 
 
 def report_finding(run: PatrolRun, *, category: str, point: PatrolCheckpoint | None, description: str,
-                   severity: str, fixed_on_spot: bool, photo_sha256: str | None) -> Hazard:
+                   severity: str, fixed_on_spot: bool, photo_sha256: str | None, record_id: str | None = None) -> Hazard:
     """Something the patrol found: it goes into the hazard register with the patrol as its source,
-    with the deadlines of the township's profile ("3030")."""
+    with the deadlines of the township's profile ("3030"). ``record_id`` is the form's client id: the
+    hazard's id, to which a photo from a phone is bound."""
     return open_hazard(
+        record_id=record_id,
         village_id=run.village_id, category=category, source="patrol",
         location=point.name if point is not None else run.route_name, description=description,
         severity=severity, subject_kind="patrol_checkpoint" if point is not None else None,

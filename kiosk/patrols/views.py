@@ -15,6 +15,7 @@ from ..auth import current_staff, may, role_required
 from ..context import (acting_person, asked_month, current_village, from_local, local_day, local_today,
                        record_or_404, to_local, village_or_404)
 from ..extensions import db
+from ..hazards.models import Hazard
 from ..hydrants.labels import label_png
 from ..photos import store_photo_of
 from ..qr import symbol_svg
@@ -190,14 +191,17 @@ def finding(run_id: str):
     route = db.session.get(PatrolRoute, run.route_id)
     points = service.checkpoints(route) if route is not None else []
     form = FindingForm(points=points)
+    if request.method == "POST" and db.session.get(Hazard, form.client_id.data or "") is not None:
+        return hx_redirect(url_for("patrols.run", run_id=run.id))  # sent twice: recorded once
     if form.validate_on_submit():
-        photo = store_photo_of(form.photo)
+        photo = store_photo_of(form.photo, form.client_id.data)
         if not form.errors:
             point = next((p for p in points if p.id == form.checkpoint.data), None)
             hazard = service.report_finding(run, category=form.category.data, point=point,
                                             description=form.description.data, severity=form.severity.data,
-                                            fixed_on_spot=form.fixed_on_spot.data, photo_sha256=photo)
-            db.session.commit()
+                                            fixed_on_spot=form.fixed_on_spot.data, photo_sha256=photo,
+                                            record_id=form.client_id.data)
+            hazard = commit_once(Hazard, hazard.id)
             flash(_("The finding is in the hazard register.") if not hazard.fixed_on_spot
                   else _("Recorded as fixed on the spot."), "success")
             return hx_redirect(url_for("patrols.run", run_id=run.id))

@@ -60,7 +60,7 @@ def new():
             and sent.village_id == village.code:
         return hx_redirect(url_for("publicity.show", activity_id=sent.id))
     if form.validate_on_submit():
-        photos = store_photos_of(form.photos)
+        photos = store_photos_of(form.photos, form.client_id.data)
         if not form.errors:
             values = form.values()
             by_id = {p.id: p for p in people}

@@ -88,7 +88,7 @@ def answer(warning_id: str):
     if request.method == "POST" and (sent := db.session.get(WarningAnswer, form.client_id.data)) is not None:
         return hx_redirect(url_for("warnings.show", warning_id=sent.warning_id))
     if form.validate_on_submit():
-        photos = store_photos_of(form.photos)
+        photos = store_photos_of(form.photos, form.client_id.data)
         if not form.errors:
             service.answer(warning, village, person, form.client_id.data, actions=form.actions.data,
                            links=form.chosen_links(), note=form.note.data or "", photos=photos)
