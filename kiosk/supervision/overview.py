@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from .. import registry
 from ..records import utcnow
@@ -189,4 +191,61 @@ def totals(found: list[Row], cols: list[Column]) -> dict[str, float]:
             values = [r.figures.get(column.key) for r in found]
             if all(v is None or isinstance(v, (bool, int, float)) for v in values):
                 out[column.key] = sum(int(v) if isinstance(v, bool) else (v or 0) for v in values)
+    return out
+
+
+@dataclass
+class Line:
+    """One village's row of the table as the template writes it: every cell worked out once here
+    (tone, link, text), so the template only loops — at county scale that is 500 × 30 cells."""
+
+    code: str
+    name: str
+    township: str
+    href: str
+    cells: list  # (column key, tone or None, link or None, text)
+
+
+NONE = Markup('<span class="muted">—</span>')
+
+
+def lines(found: list[Row], cols: list[Column], labels: dict, ago, township_param, now: dt.datetime) -> list[Line]:
+    """The table's rows, each cell's text formatted as the overview shows it. ``labels``: the
+    station, pact and report state labels; ``ago``: how a last sync reads. A label is translated
+    once per request, not once per village; a link is built once per village and column kind."""
+    texts = {worse: {key: str(label) for key, label in labels[name].items()}
+             for worse, name in (("state", "station_state_labels"), ("pact", "pact_state_labels"),
+                                 ("report", "report_state_labels"))}
+    missing, yes, no = _("Missing"), _("Yes"), _("No")
+    # "?to=hazards.index" as url_for encodes it, once per column
+    queries = {c.endpoint: url_for("supervision.go", code="x", to=c.endpoint).partition("?")[2]
+               for c in cols if c.endpoint}
+    home = url_for("supervision.go", code="x", to="home.index").partition("?")[2]
+    out = []
+    for row in found:
+        code = row.village.code
+        go = url_for("supervision.go", code=code)
+        reports = url_for("supervision.village_reports", village=code, township=township_param)
+        figures = row.figures
+        cells = []
+        for c in cols:
+            value = figures.get(c.key)
+            worse = c.worse
+            if value is None:
+                text = NONE
+            elif worse == "sync":
+                text = ago(value)
+            elif worse in texts:
+                text = texts[worse].get(value, value)
+            elif worse == "percent":
+                text = f"{value}%"
+            elif worse == "flag":
+                text = missing if value else "✓"
+            elif value is True or value is False:
+                text = yes if value else no
+            else:
+                text = str(value)
+            href = reports if c.summary == "reports" else f"{go}?{queries[c.endpoint]}" if c.endpoint else None
+            cells.append((c.key, tone(c, value, now), href, text))
+        out.append(Line(code, row.village.name, row.village.township.name, f"{go}?{home}", cells))
     return out
