@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from .. import registry
 from ..records import utcnow
@@ -189,4 +191,71 @@ def totals(found: list[Row], cols: list[Column]) -> dict[str, float]:
             values = [r.figures.get(column.key) for r in found]
             if all(v is None or isinstance(v, (bool, int, float)) for v in values):
                 out[column.key] = sum(int(v) if isinstance(v, bool) else (v or 0) for v in values)
+    return out
+
+
+@dataclass
+class Line:
+    """One village's row of the table as the template writes it. Its cells are written here, once:
+    at county scale the table has 500 × 30 cells, and a template's per-cell work (an include, a lazy
+    label, a url_for, a dozen escapes) was most of the overview's time."""
+
+    code: str
+    name: str
+    township: str
+    href: str
+    cells: Markup  # the row's <td>s
+
+
+NONE = Markup('<span class="muted">—</span>')
+
+
+def lines(found: list[Row], cols: list[Column], labels: dict, ago, township_param, now: dt.datetime) -> list[Line]:
+    """The table's rows, each cell marked (tone()), linked and formatted as the overview shows it.
+    ``labels``: the station, pact and report state labels; ``ago``: how a last sync reads. A label is
+    translated once per request, a link built once per village, and a cell's opening tag once per
+    column and tone."""
+    texts = {worse: {key: str(label) for key, label in labels[name].items()}
+             for worse, name in (("state", "station_state_labels"), ("pact", "pact_state_labels"),
+                                 ("report", "report_state_labels"))}
+    missing, yes, no = _("Missing"), _("Yes"), _("No")
+    # "?to=hazards.index" as url_for encodes it, once per column
+    queries = {c.endpoint: url_for("supervision.go", code="x", to=c.endpoint).partition("?")[2]
+               for c in cols if c.endpoint}
+    home = url_for("supervision.go", code="x", to="home.index").partition("?")[2]
+    opening = {}  # (column key, tone): '<td data-column="..." class="sv-...">'
+    out = []
+    for row in found:
+        code = row.village.code
+        go = url_for("supervision.go", code=code)
+        reports = url_for("supervision.village_reports", village=code, township=township_param)
+        figures = row.figures
+        cells = []
+        for c in cols:
+            value = figures.get(c.key)
+            worse = c.worse
+            if value is None:
+                text = NONE
+            elif worse == "sync":
+                text = ago(value)
+            elif worse in texts:
+                text = texts[worse].get(value, value)
+            elif worse == "percent":
+                text = f"{value}%"
+            elif worse == "flag":
+                text = missing if value else "✓"
+            elif value is True or value is False:
+                text = yes if value else no
+            else:
+                text = value
+            text = escape(text)
+            href = reports if c.summary == "reports" else f"{go}?{queries[c.endpoint]}" if c.endpoint else None
+            t = tone(c, value, now)
+            td = opening.get((c.key, t))
+            if td is None:
+                td = opening[(c.key, t)] = Markup('<td data-column="{}"{}>').format(
+                    c.key, Markup(' class="sv-{}"').format(t) if t else "")
+            cells.append(f'{td}<a href="{escape(href)}">{text}</a></td>' if href else f"{td}{text}</td>")
+        out.append(Line(code, row.village.name, row.village.township.name, f"{go}?{home}",
+                        Markup("\n    ".join(cells))))
     return out

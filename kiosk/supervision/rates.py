@@ -125,11 +125,15 @@ def once_every(things, checks, months: list[str]) -> dict[str, dict[str, Rate]]:
     ``GROUP BY thing, month_or_before(...)`` gives them. Stored moments (naive UTC datetimes) count on
     the village's calendar day; dates are taken as they are."""
     months = sorted(months)
+    # each month's end and what a due date in it reads as, worked out once rather than per thing
+    ends = [(month, month_end(month)) for month in months]
     latest: dict[str, dict[str, dt.date]] = {}
     for thing_id, month, day in checks:
         if day is not None:
             latest.setdefault(thing_id, {})[month] = _day(day)
-    out: dict[str, dict[str, Rate]] = {}
+    # [expected, done, on time] per village and month, as plain counters: a Rate per thing and month
+    # would be 72 000 objects for a county's hydrants over a year
+    counts: dict[str, dict[str, list[int]]] = {}
     for thing_id, village, registered, interval in things:
         seen = latest.get(thing_id, {})
         last = seen.get(BEFORE)
@@ -137,20 +141,26 @@ def once_every(things, checks, months: list[str]) -> dict[str, dict[str, Rate]]:
         if registered is not None and seen:
             # a thing checked before it was registered here (entered later, or imported) was there
             registered = min([registered, *seen.values()])
-        rates = out.setdefault(village, {m: Rate() for m in months})
-        for month in months:
-            end = month_end(month)
+        tally = counts.get(village)
+        if tally is None:
+            tally = counts[village] = {m: [0, 0, 0] for m in months}
+        for month, end in ends:
             if registered is not None and registered > end:
                 continue  # not there yet
             due = add_months(last or registered or end, interval)
             checked = seen.get(month)
             if due <= end:
-                fell_due_now = month_key(due) == month
-                rates[month] = rates[month] + Rate(1, int(checked is not None),
-                                                   int(checked is not None and fell_due_now))
+                figures = tally[month]
+                figures[0] += 1
+                if checked is not None:
+                    figures[1] += 1
+                    # fell due in this month itself (due <= end already holds)
+                    if (due.year, due.month) == (end.year, end.month):
+                        figures[2] += 1
             if checked is not None:
                 last = checked
-    return out
+    return {village: {month: Rate(*figures) for month, figures in tally.items()}
+            for village, tally in counts.items()}
 
 
 def zone_offset_hours() -> float:

@@ -64,10 +64,11 @@ def index():
         sort = None
     descending = request.args.get("dir", "desc") != "asc"
     rows = overview.ordered(overview.rows(villages), sort, descending)
-    return render("supervision/overview.html", "supervision/_overview.html", rows=rows, columns=columns,
+    lines = overview.lines(rows, columns, _labels(), _ago, township.code if township and townships else None,
+                           utcnow())
+    return render("supervision/overview.html", "supervision/_overview.html", lines=lines, columns=columns,
                   sort=sort, descending=descending, township=township, townships=townships,
-                  totals=overview.totals(rows, columns), tone=overview.tone, now=utcnow(), ago=_ago,
-                  **_labels())
+                  totals=overview.totals(rows, columns))
 
 
 def _report_labels() -> dict:

@@ -103,3 +103,23 @@ def test_the_kiosks_last_sync_is_on_the_overview(township_app, station):
     row = html[html.index(f'<tr data-village="{WEST}"'):]
     row = row[:row.index("</tr>")]
     assert 'data-column="kiosks.last_sync" class="sv-bad"' in row and ("3 days ago" in row or "3 天前" in row)
+
+
+def test_every_row_has_one_linked_cell_per_column_as_the_template_would_write_it(township_app, county):
+    """The cells are written in Python (overview.lines): one per column in the header's order, the
+    report cells linking with the chosen township (its & escaped), a missing figure as a dash, the
+    station's state by its label in the reader's language."""
+    township = OTHER_TOWNSHIP_VILLAGE[0][:9]
+    html = county.get(f"/supervision/?township={township}").get_data(as_text=True)
+    header = re.findall(r'<th data-column="([^"]+)"', html)
+    row = html[html.index(f'<tr data-village="{OTHER_TOWNSHIP_VILLAGE[0]}">'):]
+    row = row[:row.index("</tr>")]
+    assert re.findall(r'<td data-column="([^"]+)"', row) == header
+    assert (f'<a href="/supervision/reports?village={OTHER_TOWNSHIP_VILLAGE[0]}&amp;township={township}">'
+            in row)
+    assert f'<a href="/supervision/go/{OTHER_TOWNSHIP_VILLAGE[0]}?to=hazards.index">' in row
+    assert ('<td data-column="hazards.oldest_open_days"><a href="/supervision/go/'
+            f'{OTHER_TOWNSHIP_VILLAGE[0]}?to=hazards.index"><span class="muted">—</span></a></td>') in row  # none open
+    station = re.search(r'<td data-column="station.state"(?: class="sv-\w+")?><a [^>]*>([^<]*)</a></td>', row)
+    assert station and station.group(1) == "未设置"  # "Not set up", in the reader's language (Chinese first)
+    assert '<td data-column="station.state" class="sv-bad">' in row  # and marked
