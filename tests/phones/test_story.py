@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 import pytest
 from PIL import Image
 
 from kiosk.extensions import db
-from tests.conftest import DEMO_VILLAGE, make_app, open_session
+from tests.conftest import DEMO_VILLAGE, LiveServer, make_app, open_session
 from tests.phones.conftest import APP, Township, on_page
 from tests.sync.conftest import OTHER_VILLAGE, TOWNSHIP, _fresh_node, make_kiosk, sync_db  # noqa: F401
 from tests.sync.conftest import Township as SyncedTownship
@@ -60,10 +61,21 @@ def _outbox(page) -> dict:
                               ".then((all) => all.map((r) => [r.kind, r.client_id]))"))
 
 
-def _enrolment_url(committee, person_id) -> str:
+def _enrolment_url(kiosk, committee, person_id, kiosk_page, screenshot) -> str:
+    """The kiosk's "add a phone" screen at 800x480, read by the phone's camera (zbar off a screenshot)."""
     r = committee.post(f"/phones/{person_id}/add")
     assert r.status_code == 200, r.text
-    return re.search(r"data-enrol-url>([^<]+)<", r.text).group(1)
+    server = LiveServer(kiosk.app).start()  # its stylesheets, as the touchscreen shows the page
+    try:
+        kiosk_page.set_content(r.text.replace("<head>", f'<head><base href="{server.url}/">', 1))
+        kiosk_page.wait_for_load_state("networkidle")
+        shot = screenshot(kiosk_page, "phone-story-kiosk-qr")
+    finally:
+        server.stop()
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(shot)], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    assert decoded == re.search(r"data-enrol-url>([^<]+)<", r.text).group(1)
+    return decoded
 
 
 def _check_the_station(page, screenshot) -> int:
@@ -99,7 +111,7 @@ def _check_the_station(page, screenshot) -> int:
 
 
 def test_a_volunteer_records_with_no_signal_and_it_reaches_the_township_and_the_kiosk(
-        township_and_kiosk, pixel_7, screenshot, tmp_path):
+        township_and_kiosk, pixel_7, kiosk_page, screenshot, tmp_path):
     township, kiosk = township_and_kiosk
     assert kiosk.sync()  # the roster, the station and the open hazards reach the township
     from kiosk.village import Person
@@ -112,7 +124,7 @@ def test_a_volunteer_records_with_no_signal_and_it_reaches_the_township_and_the_
     before = {side: (_count(side, StationCheck), _count(side, HazardAction)) for side in (township, kiosk)}
 
     page = pixel_7.new_page()
-    page.goto(_enrolment_url(committee, people["李伟"]))
+    page.goto(_enrolment_url(kiosk, committee, people["李伟"], kiosk_page, screenshot))
     page.get_by_role("button", name="Use this phone").tap()
     on_page(page, "/phone/")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")  # everything precached
@@ -210,7 +222,7 @@ def test_a_volunteer_records_with_no_signal_and_it_reaches_the_township_and_the_
                                       "尚未发送的记录仍保存在手机上，请交给村委会成员查看。")
 
     # the committee enrols the phone again: what it kept is sent, as 李伟's
-    page.goto(_enrolment_url(committee, people["李伟"]))
+    page.goto(_enrolment_url(kiosk, committee, people["李伟"], kiosk_page, screenshot))
     page.get_by_role("button", name="Use this phone").tap()
     on_page(page, "/phone/")
     _waiting(page, "Everything is sent")
