@@ -58,7 +58,7 @@ WORKBOX = "vendor/workbox-7.4.1"
 IDB = "vendor/idb-8.0.4/umd.js"
 SHELL_PAGES = ("home", "report", "inspect", "fix", "station", "visit", "patrol")
 # the app's own scripts: the outbox and the pages (phones.js), and one file per form (docs/phones.md)
-SCRIPTS = ("js/phones.js", "js/phones-forms.js", "js/phones-station.js", "js/phones-visit.js",
+SCRIPTS = ("js/photo_shrink.js", "js/phones.js", "js/phones-forms.js", "js/phones-station.js", "js/phones-visit.js",
            "js/phones-patrol.js")
 SHELL_FILES = (*SCRIPTS, "css/phones.css", IDB, "img/phone-192.png", "img/phone-512.png")
 

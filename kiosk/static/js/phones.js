@@ -18,8 +18,6 @@
   const body = document.body;
   const endpoints = JSON.parse(body.dataset.endpoints || "{}");
   const T = JSON.parse(document.getElementById("phone-strings").textContent);
-  const MAX_EDGE = 1280;
-  const JPEG_QUALITY = 0.8;
   const database = idb.openDB("phone-app", 1, {
     upgrade(db) {
       db.createObjectStore("outbox", { keyPath: "client_id" });
@@ -242,17 +240,7 @@
 
   app.goHome = () => { window.location.href = `${body.dataset.home}#saved`; };
 
-  app.shrink = async function shrink(file) {
-    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-    const scale = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.round(bitmap.width * scale);
-    canvas.height = Math.round(bitmap.height * scale);
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    bitmap.close();
-    return new Promise((resolve, reject) => canvas.toBlob(
-      (blob) => (blob ? resolve(blob) : reject(new Error("no JPEG"))), "image/jpeg", JPEG_QUALITY));
-  };
+  app.shrink = (file) => window.shrinkPhoto(file);
 
   app.fieldsOf = function fieldsOf(form) {
     const fields = {};

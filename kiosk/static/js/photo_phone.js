@@ -1,24 +1,9 @@
 /* The page a kiosk's photo QR opens on a phone (templates/photos/take.html): often WeChat's built-in
-   browser, so no service worker and nothing kept. The photo is shrunk here before it is sent (longest
-   side 1280 px, JPEG 0.8, as the phone app does: a camera's 4 MB become a few hundred KB on a weak
-   link); the township answers with the next page, shown in place. Without this script the form posts
-   the camera's file as it is, and the township shrinks it. */
+   browser, so no service worker and nothing kept. The photo is shrunk here before it is sent
+   (js/photo_shrink.js, as the phone app does); the township answers with the next page, shown in
+   place. Without this script the form posts the camera's file as it is, and the township shrinks it. */
 (function () {
   "use strict";
-  const MAX_EDGE = 1280;
-  const JPEG_QUALITY = 0.8;
-
-  async function shrink(file) {
-    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-    const scale = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.round(bitmap.width * scale);
-    canvas.height = Math.round(bitmap.height * scale);
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    bitmap.close();
-    return new Promise((resolve, reject) => canvas.toBlob(
-      (blob) => (blob ? resolve(blob) : reject(new Error("no JPEG"))), "image/jpeg", JPEG_QUALITY));
-  }
 
   function showAnswer(html) {
     // the township's page for the outcome (sent, refused, expired): its main part, in place of ours
@@ -45,7 +30,7 @@
       const file = input.files[0];
       if (!file) return;
       try {
-        shrunk = await shrink(file);
+        shrunk = await window.shrinkPhoto(file);
       } catch (e) {
         // a format this browser cannot draw: the township may still read it, if it is not too big
         shrunk = file.size <= Number(form.dataset.maxBytes) ? file : null;
