@@ -80,67 +80,12 @@ def insert_many(conn, table, rows: list[dict], conflict: tuple[list[str], list[s
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        try:
-            return _json_insert(conn, table, rows, conflict)
-        except _NotJson:
-            return _unnest_insert(conn, table, rows, conflict)
+        return _unnest_insert(conn, table, rows, conflict)
     stmt = _insert(conn, table)
     if conflict is not None:
         keys, taken = conflict
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in taken})
     conn.execute(stmt, rows)
-
-
-class _NotJson(Exception):
-    """A value JSON cannot carry (a float that is not finite, bytes): the rows go as arrays instead."""
-
-
-def _on_conflict(quote, conflict) -> str:
-    if conflict is None:
-        return ""
-    keys, taken = conflict
-    return (f" ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
-            + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in taken))
-
-
-def _json_insert(conn, table, rows: list[dict], conflict) -> None:
-    """The rows as one JSON parameter, an array of arrays that the statement takes apart
-    (``json_array_elements``). One ``json.dumps`` of the whole batch in C: psycopg quotes every
-    element of a text array in Python (a regular expression per value), which cost the township more
-    CPU than anything else in a push. ``json``, not ``jsonb``: a JSON column keeps its text as sent."""
-    import datetime as dt
-    import json
-
-    def quote(name: str) -> str:
-        return conn.dialect.identifier_preparer.quote(name)
-    names = list(rows[0])
-    columns, picks = [], []
-    for k, name in enumerate(names):
-        column = table.c[name]
-        values = [r[name] for r in rows]
-        if isinstance(column.type, sa.JSON):
-            # JSON null and SQL NULL alike stored as NULL, as the arrays did
-            picks.append(f"NULLIF((u.r->{k})::text, 'null')::{column.type.compile(conn.dialect)}")
-        else:
-            try:
-                python = column.type.python_type
-            except NotImplementedError:
-                python = None
-            if python in (int, float, str, bool):  # one Python type per column, as a parameter of the column's type
-                values = [None if v is None else python(v) for v in values]
-            elif python in (dt.datetime, dt.date, dt.time):
-                values = [None if v is None else v.isoformat() for v in values]
-            elif any(v is not None for v in values):
-                raise _NotJson(name)
-            picks.append(f"(u.r->>{k})::{column.type.compile(conn.dialect)}")
-        columns.append(values)
-    try:
-        data = json.dumps(list(zip(*columns)), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError):
-        raise _NotJson(table.name)
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) SELECT {', '.join(picks)} "
-           f"FROM json_array_elements(%(rows)s::json) AS u(r)" + _on_conflict(quote, conflict))
-    conn.exec_driver_sql(sql, {"rows": data})
 
 
 def _unnest_insert(conn, table, rows: list[dict], conflict) -> None:
@@ -165,11 +110,18 @@ def _unnest_insert(conn, table, rows: list[dict], conflict) -> None:
             if python in (int, float, str, bool):  # one Python type per array (0 among floats is not an int)
                 values = [None if v is None else python(v) for v in values]
         params[f"p{k}"] = values
-        arrays.append(f"%(p{k})s::{element}[]")
+        # binary: psycopg quotes each element of a text array in Python (a regular expression per
+        # value), the largest CPU cost of a push; a binary array is lengths and bytes. A column of
+        # NULLs only has no element type to send in binary
+        placeholder = "b" if any(v is not None for v in values) else "s"
+        arrays.append(f"%(p{k}){placeholder}::{element}[]")
         picks.append(pick)
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) SELECT {', '.join(picks)} "
-           f"FROM unnest({', '.join(arrays)}) AS u({', '.join(f'c{k}' for k in range(len(names)))})"
-           + _on_conflict(quote, conflict))
+           f"FROM unnest({', '.join(arrays)}) AS u({', '.join(f'c{k}' for k in range(len(names)))})")
+    if conflict is not None:
+        keys, taken = conflict
+        sql += (f" ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
+                + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in taken))
     conn.exec_driver_sql(sql, params)
 
 
