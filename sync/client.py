@@ -230,19 +230,16 @@ def _schema_hash(schema: dict) -> str:
 
 
 def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
-               max_bytes: int = wire.MAX_BATCH_BYTES, pull_only: bool = False,
-               after: int | None = None) -> tuple[Batch, wire.Writer]:
-    """The oldest waiting changes beyond ``after`` (default: the acknowledged sequence), bounded by
-    count and bytes, with any parents they need."""
+               max_bytes: int = wire.MAX_BATCH_BYTES, pull_only: bool = False) -> tuple[Batch, wire.Writer]:
+    """The oldest waiting changes, bounded by count and bytes, with any parents they need."""
     tables = replicated()
     schema = local_schema()
     ob = SyncOutbox.__table__
-    after = st.push_acked if after is None else after
     if pull_only:
-        return Batch(after, after, []), wire.Writer({})
+        return Batch(st.push_acked, st.push_acked, []), wire.Writer({})
     entries = session().execute(
         sa.select(ob.c.table_name, ob.c.record_id, ob.c.seq, ob.c.base_version, ob.c.base_hlc, ob.c.base_values)
-        .where(ob.c.seq > after).order_by(ob.c.seq).limit(limit)).all()
+        .where(ob.c.seq > st.push_acked).order_by(ob.c.seq).limit(limit)).all()
     by_table: dict[str, list[str]] = {}
     for e in entries:
         by_table.setdefault(e.table_name, []).append(e.record_id)
@@ -270,7 +267,7 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
                             *[encoder(row[c]) for c, encoder in zip(cols, known[name][1])]])
 
     writer = wire.Writer({})
-    chosen, size, to = [], 0, after
+    chosen, size, to = [], 0, st.push_acked
     for e in entries:
         row = records.get((e.table_name, e.record_id))
         if row is not None and e.table_name in schema:
@@ -295,7 +292,7 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
         writer.table(name, columns(name))
         writer.row(values)
         sent.append((name, row["id"], seq))
-    return Batch(after, to, sent), writer
+    return Batch(st.push_acked, to, sent), writer
 
 
 def _text_of(raw: bytes, limit: int = 300) -> str:
@@ -312,12 +309,8 @@ def _text_of(raw: bytes, limit: int = 300) -> str:
     return words[:limit]
 
 
-def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Result, limit: int,
-              meanwhile=None) -> tuple[dict, list]:
-    """One round trip. ``meanwhile()``, if given, runs on this thread while the township works on the
-    request (the HTTP exchange waits on its own thread), with no transaction open on either side of it."""
+def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Result, limit: int) -> tuple[dict, list]:
     import json
-    from concurrent.futures import ThreadPoolExecutor
 
     import requests
     header = {"rid": secrets.token_hex(8), "now": device_now_ms(), "acked": st.push_acked, "from": batch.frm, "to": batch.to,
@@ -337,22 +330,12 @@ def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Re
     # no transaction may stay open across the round trip: the kiosk's pages write meanwhile
     session().commit()
     sent_at = device_now_ms()
-
-    def post():
+    try:
         response = http.post(url, data=body, headers=headers, timeout=TIMEOUT, stream=True)
         raw = response.raw.read(wire.MAX_BODY_BYTES + 1, decode_content=False)
         declared = response.headers.get("Content-Length")
         if declared is not None and (not declared.strip().isdigit() or int(declared) != len(raw)):
             raise SyncError("truncated", "the reply was cut short", "offline")
-        return response, raw
-    try:
-        if meanwhile is None:
-            response, raw = post()
-        else:
-            with ThreadPoolExecutor(1) as pool:
-                waiting = pool.submit(post)
-                meanwhile()  # never raises
-                response, raw = waiting.result()
     except SyncError:
         raise
     except requests.RequestException as e:
@@ -735,31 +718,11 @@ def _try_held_again(st: SyncState, result: Result) -> None:
 def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) -> None:
     gap_retried = False
     older: SyncError | None = None  # the township is older than this kiosk: pull only, keep the changes
-    ahead: list = []  # the next batch, read while the township took the last one
-
-    def build_ahead(batch: Batch) -> None:
-        """The batch after this one, on the guess that the township acknowledges this one: the
-        kiosk reads and encodes it while the township works, instead of after. Only a guess: it is
-        sent only if the reply acknowledged exactly this batch and pulled nothing (a pulled row may
-        move a local one aside); otherwise it is read again."""
-        try:
-            ahead.append(build_push(st, limit, max_bytes, after=batch.to))
-            session().commit()  # a read transaction on SQLite: never left open across the wait
-        except Exception:  # the guess is dropped; reading it again in turn reports what is wrong
-            session().rollback()
-            log.debug("reading the next batch ahead failed", exc_info=True)
-
     for _ in range(max_rounds):
-        guess = ahead.pop() if ahead else None
-        if guess is not None and guess[0].frm == st.push_acked and older is None:
-            batch, writer = guess
-        else:
-            batch, writer = build_push(st, limit, max_bytes, pull_only=older is not None)
+        batch, writer = build_push(st, limit, max_bytes, pull_only=older is not None)
         try:
-            reply, sections = _exchange(http, st, writer, batch, result, limit,
-                                        meanwhile=(lambda: build_ahead(batch)) if batch.sent else None)
+            reply, sections = _exchange(http, st, writer, batch, result, limit)
         except SyncError as e:
-            ahead.clear()
             if e.code == "gap" and not gap_retried:
                 # the township lost what we sent (restored from a backup): send everything again
                 gap_retried = True
@@ -778,8 +741,6 @@ def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) 
                 continue
             raise
         _apply_reply(st, batch, reply, sections, result)
-        if any(rows for _n, _c, rows in sections) or reply.get("held"):
-            ahead.clear()
         if older is not None:
             if not reply.get("more"):
                 raise older
