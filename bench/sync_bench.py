@@ -262,6 +262,8 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=10_000)
     parser.add_argument("--no-pouchdb", dest="pouchdb", action="store_false",
                         help="skip PouchDB (it is installed from npm into a temporary folder)")
+    parser.add_argument("--no-durability", dest="durable", action="store_false",
+                        help="keep the test cluster's fsync=off, synchronous_commit=off (not a real township)")
     args = parser.parse_args()
     n = args.n
     from tests.pg import Cluster
@@ -276,6 +278,12 @@ def main() -> None:
     cluster = Cluster().start()
     township_proc = None
     try:
+        if args.durable:
+            # the test cluster turns durability off; a township's PostgreSQL keeps it on, and a push's
+            # commits wait for the disk
+            for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                cluster.execute(f"ALTER SYSTEM SET {setting} = on")
+            cluster.execute("SELECT pg_reload_conf()")
         url = cluster.create_database("bench")
         migrate(url, work / "township", "township")
         for name in ("kiosk-a", "kiosk-b"):
@@ -329,7 +337,8 @@ def main() -> None:
     def per(x):
         return x / n
 
-    print(f"sync benchmark: {n} hydrant inspections, kiosk (SQLite) <-> township (PostgreSQL) over loopback")
+    print(f"sync benchmark: {n} hydrant inspections, kiosk (SQLite) <-> township (PostgreSQL"
+          f"{', fsync and synchronous_commit on' if args.durable else ', durability OFF'}) over loopback")
     print(f"  records from shared/bench/{GEN.name}; NDJSON {len(raw):,} B ({per(len(raw)):.0f} B/record)")
     print(f"  floor: zstd {floor_zstd:,} B ({per(floor_zstd):.1f} B/record), gzip {floor_gzip:,} B "
           f"({per(floor_gzip):.1f} B/record)")

@@ -110,7 +110,11 @@ def _unnest_insert(conn, table, rows: list[dict], conflict) -> None:
             if python in (int, float, str, bool):  # one Python type per array (0 among floats is not an int)
                 values = [None if v is None else python(v) for v in values]
         params[f"p{k}"] = values
-        arrays.append(f"%(p{k})s::{element}[]")
+        # binary: psycopg quotes each element of a text array in Python (a regular expression per
+        # value), the largest CPU cost of a push; a binary array is lengths and bytes. A column of
+        # NULLs only has no element type to send in binary
+        placeholder = "b" if any(v is not None for v in values) else "s"
+        arrays.append(f"%(p{k}){placeholder}::{element}[]")
         picks.append(pick)
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) SELECT {', '.join(picks)} "
            f"FROM unnest({', '.join(arrays)}) AS u({', '.join(f'c{k}' for k in range(len(names)))})")
