@@ -229,20 +229,17 @@ def _schema_hash(schema: dict) -> str:
     return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
 
 
-def build_push(st: SyncState | None, limit: int = wire.MAX_RECORDS,
-               max_bytes: int = wire.MAX_BATCH_BYTES, pull_only: bool = False,
-               after: int | None = None) -> tuple[Batch, wire.Writer]:
-    """The oldest waiting changes beyond ``after`` (default: the acknowledged sequence of ``st``),
-    bounded by count and bytes, with any parents they need."""
+def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
+               max_bytes: int = wire.MAX_BATCH_BYTES, pull_only: bool = False) -> tuple[Batch, wire.Writer]:
+    """The oldest waiting changes, bounded by count and bytes, with any parents they need."""
     tables = replicated()
     schema = local_schema()
     ob = SyncOutbox.__table__
-    after = st.push_acked if after is None else after
     if pull_only:
-        return Batch(after, after, []), wire.Writer({})
+        return Batch(st.push_acked, st.push_acked, []), wire.Writer({})
     entries = session().execute(
         sa.select(ob.c.table_name, ob.c.record_id, ob.c.seq, ob.c.base_version, ob.c.base_hlc, ob.c.base_values)
-        .where(ob.c.seq > after).order_by(ob.c.seq).limit(limit)).all()
+        .where(ob.c.seq > st.push_acked).order_by(ob.c.seq).limit(limit)).all()
     by_table: dict[str, list[str]] = {}
     for e in entries:
         by_table.setdefault(e.table_name, []).append(e.record_id)
@@ -270,7 +267,7 @@ def build_push(st: SyncState | None, limit: int = wire.MAX_RECORDS,
                             *[encoder(row[c]) for c, encoder in zip(cols, known[name][1])]])
 
     writer = wire.Writer({})
-    chosen, size, to = [], 0, after
+    chosen, size, to = [], 0, st.push_acked
     for e in entries:
         row = records.get((e.table_name, e.record_id))
         if row is not None and e.table_name in schema:
@@ -295,36 +292,7 @@ def build_push(st: SyncState | None, limit: int = wire.MAX_RECORDS,
         writer.table(name, columns(name))
         writer.row(values)
         sent.append((name, row["id"], seq))
-    return Batch(after, to, sent), writer
-
-
-class Ahead:
-    """The batch after ``batch``, read and encoded on its own thread (its own app context, session
-    and SQLite connection, a read only) while this thread waits for the township's reply to ``batch``:
-    on the guess that the township acknowledges exactly ``batch``. ``take`` gives it only if that came
-    true and the reply pulled and held nothing (a pulled row may move a local one aside); otherwise
-    the caller reads the batch again. A failure here is only a guess lost: reading it again reports it."""
-
-    def __init__(self, batch: Batch, limit: int, max_bytes: int):
-        import threading
-        self.frm, self.found = batch.to, None
-        app = current_app._get_current_object()
-
-        def read():
-            try:
-                with app.app_context():  # its session is removed, its transaction ended, on leaving
-                    self.found = build_push(None, limit, max_bytes, after=self.frm)
-            except Exception:
-                log.debug("reading the next batch ahead failed", exc_info=True)
-        self.thread = threading.Thread(target=read, name="sync-ahead", daemon=True)
-        self.thread.start()
-
-    def take(self, st: SyncState, reply: dict, sections: list):
-        self.thread.join()
-        if self.found is None or st.push_acked != self.frm or reply.get("held") or any(
-                rows for _n, _c, rows in sections):
-            return None
-        return self.found
+    return Batch(st.push_acked, to, sent), writer
 
 
 def _text_of(raw: bytes, limit: int = 300) -> str:
@@ -750,16 +718,11 @@ def _try_held_again(st: SyncState, result: Result) -> None:
 def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) -> None:
     gap_retried = False
     older: SyncError | None = None  # the township is older than this kiosk: pull only, keep the changes
-    guess = None  # the next batch, read while the township took the last one
     for _ in range(max_rounds):
-        batch, writer = guess if guess is not None else build_push(st, limit, max_bytes, pull_only=older is not None)
-        guess = None
-        ahead = Ahead(batch, limit, max_bytes) if batch.sent and older is None else None
+        batch, writer = build_push(st, limit, max_bytes, pull_only=older is not None)
         try:
             reply, sections = _exchange(http, st, writer, batch, result, limit)
         except SyncError as e:
-            if ahead is not None:
-                ahead.thread.join()
             if e.code == "gap" and not gap_retried:
                 # the township lost what we sent (restored from a backup): send everything again
                 gap_retried = True
@@ -777,13 +740,7 @@ def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) 
                 st = state()
                 continue
             raise
-        except BaseException:
-            if ahead is not None:
-                ahead.thread.join()
-            raise
         _apply_reply(st, batch, reply, sections, result)
-        if ahead is not None:
-            guess = ahead.take(st, reply, sections)
         if older is not None:
             if not reply.get("more"):
                 raise older
