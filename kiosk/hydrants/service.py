@@ -529,17 +529,61 @@ def refresh_all_checks() -> int:
 
 
 def on_sync_applied(table: str, ids: list[str]) -> None:
-    """Sync wrote checks that came from elsewhere: refresh the assets they concern, in the same
-    transaction (registered on the sync extension's ``on_applied``)."""
-    column = {HydrantInspection.__tablename__: HydrantInspection.hydrant_id,
-              PoolCheck.__tablename__: PoolCheck.pool_id}.get(table)
-    if column is None:
+    """Sync wrote checks that came from elsewhere: the derived rows move on to them, in the same
+    transaction (registered on the sync extension's ``on_applied``).
+
+    Checks are facts: a live one only ever adds to its month and to its asset's latest, so it is
+    merged into the rows it touches, at a cost that stays with the page, not with the years of checks
+    already kept. A tombstoned one may take its month's latest away: those assets are worked out again
+    from their checks (``refresh_checks``)."""
+    if table == HydrantInspection.__tablename__:
+        asset, kind = HydrantInspection.hydrant_id, sa.literal(HYDRANT)
+    elif table == PoolCheck.__tablename__:
+        asset, kind = PoolCheck.pool_id, PoolCheck.check_kind
+    else:
         return
-    assets = set()
+    checks = asset.class_
+    months: dict[tuple, tuple] = {}
+    latest: dict[tuple, tuple] = {}
+    removed = set()
     for start in range(0, len(ids), CHUNK):
-        assets.update(db.session.scalars(sa.select(column).where(
-            column.class_.id.in_(ids[start:start + CHUNK]))))
-    refresh_checks(assets)
+        for asset_id, check_kind, village_id, at, deleted in db.session.execute(
+                sa.select(asset, kind, checks.village_id, checks.recorded_at, checks.deleted)
+                .where(checks.id.in_(ids[start:start + CHUNK]))):
+            if deleted:
+                removed.add(asset_id)
+                continue
+            for found, key in ((months, (asset_id, check_kind, local_day(at).strftime("%Y-%m"))),
+                               (latest, (asset_id, check_kind))):
+                if key not in found or found[key][1] < at:
+                    found[key] = (village_id, at)
+    _merge(CheckMonth, {k: v for k, v in months.items() if k[0] not in removed})
+    _merge(LatestCheck, {k: v for k, v in latest.items() if k[0] not in removed})
+    refresh_checks(removed)
+
+
+def _merge(model, wanted: dict[tuple, tuple]) -> None:
+    """Derived rows ``key -> (village, time)``: added where missing, moved on where older."""
+    if not wanted:
+        return
+    table = model.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    assets = sorted({k[0] for k in wanted})
+    held = {}
+    for start in range(0, len(assets), CHUNK):
+        for row in db.session.execute(sa.select(table).where(table.c.asset_id.in_(assets[start:start + CHUNK]))):
+            held[tuple(getattr(row, k) for k in keys)] = row.last_at
+    new = [dict(zip(keys, key), village_id=village, last_at=at) for key, (village, at) in wanted.items()
+           if key not in held]
+    later = [dict({f"k_{k}": v for k, v in zip(keys, key)}, at=at) for key, (_village, at) in wanted.items()
+             if key in held and held[key] < at]
+    if new:
+        db.session.execute(table.insert(), new)
+    if later:
+        db.session.execute(table.update().where(*[table.c[k] == sa.bindparam(f"k_{k}") for k in keys])
+                           .values(last_at=sa.bindparam("at")), later)
+    for stale in [o for o in db.session.identity_map.values() if isinstance(o, model)]:
+        db.session.expunge(stale)  # rows just written underneath the session
 
 
 # ---- the township's intervals -------------------------------------------------------------------

@@ -174,6 +174,24 @@ def test_a_kiosks_inspection_reaches_the_townships_summary_at_its_next_sync(make
     assert held == rebuilt
 
 
+def test_a_second_kiosk_pulling_years_of_checks_and_then_a_tombstone_keeps_its_rows_right(make_kiosk, township):
+    from kiosk.hydrants.models import HydrantInspection
+    east = make_kiosk(township)
+    assert east.sync().ok
+    west = make_kiosk(township, flavour="empty")  # a new kiosk of the village: everything comes down
+    assert west.sync().ok
+    held, rebuilt = derived(west.app)
+    assert held and held == rebuilt
+    with township.ctx():  # the township takes one inspection back (a tombstone, as a correction does)
+        latest = db.session.scalar(sa.select(HydrantInspection).where(HydrantInspection.deleted.is_(False))
+                                   .order_by(HydrantInspection.recorded_at.desc()).limit(1))
+        latest.deleted = True
+        db.session.commit()
+    assert west.sync().ok
+    held, rebuilt = derived(west.app)
+    assert held == rebuilt
+
+
 # ---- PostgreSQL finds the rows by the indexes they were built for ----------------------------------
 
 def plans(app, job, tables: tuple[str, ...]) -> list[str]:
