@@ -18,6 +18,7 @@ from ..village.models import Village
 from .models import Hazard, HazardState
 from . import service
 from .service import DUE_SOON
+from ..records import among
 
 PAGE_SIZE = 50
 
@@ -287,7 +288,7 @@ def monthly_figures(village_codes, months, now: dt.datetime | None = None) -> di
                          "by_source": {}, "by_category": {}} for m in months} for code in codes}
     if not codes or not months:
         return result
-    scope = [S.village_id.in_(codes), S.month.in_(months), Hazard.deleted.is_(False)]
+    scope = [among(S.village_id, codes), S.month.in_(months), Hazard.deleted.is_(False)]
     closed = S.is_open.is_(False)
     for village, month, source, category, found, fixed, on_time, missed in db.session.execute(
             sa.select(S.village_id, S.month, Hazard.source, Hazard.category, sa.func.count(),
@@ -345,7 +346,7 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
                   sa.func.count().filter(S.listed.is_(True)), sa.func.min(S.reported_at),
                   sa.func.count().filter(S.reported_at < now - dt.timedelta(days=30)))
         .join(Hazard, Hazard.id == S.hazard_id)
-        .where(S.village_id.in_(codes), S.is_open == sa.true(), Hazard.deleted.is_(False))
+        .where(among(S.village_id, codes), S.is_open == sa.true(), Hazard.deleted.is_(False))
         .group_by(S.village_id)).all()
     this_month = monthly_figures(codes, [month], now)
     summaries = {}

@@ -23,7 +23,7 @@ from ..hazards import queries as hazard_queries
 from ..hazards.queries import AssetHazards
 from ..hazards.service import Who, acknowledge, join_report, open_hazard
 from ..qr import public_url
-from ..records import utcnow
+from ..records import among, utcnow
 from ..supervision.rates import BEFORE, local_month, once_every, shift, zone_offset_hours
 from ..village import Village
 from .models import (CODE_ALPHABET, CODE_LENGTH, ICE_STATES, INSPECTION_ITEMS, POOL_CHECK_KINDS, PROBLEMS, RESULTS,
@@ -164,7 +164,7 @@ def _latest(model, key, asset_model, village_codes: list[str], extra=None) -> di
     newest = (sa.select(model.id).where(*where).order_by(model.recorded_at.desc(), model.id.desc()).limit(1)
               .correlate(asset_model).scalar_subquery())
     rows = db.session.scalars(sa.select(model).where(model.id.in_(
-        asset_model.live().with_only_columns(newest).where(asset_model.village_id.in_(village_codes))))).all()
+        asset_model.live().with_only_columns(newest).where(among(asset_model.village_id, village_codes))))).all()
     return {getattr(r, key.key): r for r in rows}
 
 
@@ -193,9 +193,9 @@ def states_of(villages) -> list[AssetState]:
     intervals = {t: intervals_for(t) for t in {v.township_code for v in villages}}
     township_of = {v.code: v.township_code for v in villages}
     now = utcnow()
-    hydrants = db.session.scalars(Hydrant.live().where(Hydrant.village_id.in_(codes))
+    hydrants = db.session.scalars(Hydrant.live().where(among(Hydrant.village_id, codes))
                                   .order_by(Hydrant.village_id, Hydrant.code)).all()
-    pools = db.session.scalars(WaterPool.live().where(WaterPool.village_id.in_(codes))
+    pools = db.session.scalars(WaterPool.live().where(among(WaterPool.village_id, codes))
                                .order_by(WaterPool.village_id, WaterPool.code)).all()
     last_inspection = _latest(HydrantInspection, HydrantInspection.hydrant_id, Hydrant, codes)
     last_check = _latest(PoolCheck, PoolCheck.pool_id, WaterPool, codes, PoolCheck.check_kind == "level")
@@ -619,7 +619,7 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     if not codes:
         return {}
     townships = dict(db.session.execute(sa.select(Village.code, Village.township_code)
-                                        .where(Village.code.in_(codes))).all())
+                                        .where(among(Village.code, codes))).all())
     intervals = _intervals_of(set(townships.values()))
     summaries = {code: dict.fromkeys(("hydrants", "pools", "defective", "out_of_service", "overdue", "reported"), 0)
                  | {"last_checked": None} for code in codes}
@@ -661,7 +661,7 @@ def _assets_with_latest(model, kind: str, codes, subject: str):
                   LatestCheck.last_at)
         .outerjoin(LatestCheck, sa.and_(LatestCheck.asset_id == model.id, LatestCheck.kind == kind))
         .outerjoin(hazards, hazards.c.subject_id == model.id)
-        .where(model.village_id.in_(codes), model.deleted.is_(False))).all()
+        .where(among(model.village_id, codes), model.deleted.is_(False))).all()
 
 
 def _local_date(when: dt.datetime) -> dt.date:
@@ -681,12 +681,12 @@ def _rates(model, kind: str, codes, months, which: int):
     if not codes or not months:
         return {}
     townships = dict(db.session.execute(sa.select(Village.code, Village.township_code)
-                                        .where(Village.code.in_(codes))).all())
+                                        .where(among(Village.code, codes))).all())
     intervals = _intervals_of(set(townships.values()))
     interval = {code: intervals.get(townships.get(code), DEFAULT_MONTHS)[which] for code in codes}
     things = [(asset_id, village, registered, interval[village]) for asset_id, village, registered in
               db.session.execute(sa.select(model.id, model.village_id, model.recorded_at)
-                                 .where(model.village_id.in_(codes), model.deleted.is_(False)))]
+                                 .where(among(model.village_id, codes), model.deleted.is_(False)))]
     if not things:
         return {}
     # once_every's rows straight from the checks' months (CheckMonth): the months asked about and, as
@@ -696,7 +696,7 @@ def _rates(model, kind: str, codes, months, which: int):
     key = sa.case((CheckMonth.month < months[0], sa.literal(BEFORE)), else_=CheckMonth.month).label("month")
     checks = db.session.execute(
         sa.select(CheckMonth.asset_id, key, sa.func.max(CheckMonth.last_at))
-        .where(CheckMonth.village_id.in_(codes), CheckMonth.kind == kind,
+        .where(among(CheckMonth.village_id, codes), CheckMonth.kind == kind,
                CheckMonth.month >= shift(months[0], -max(interval.values())), CheckMonth.month <= months[-1])
         .group_by(CheckMonth.asset_id, key)).all()
     return once_every(things, checks, months)
@@ -744,7 +744,7 @@ def inspection_rows(village_codes: list[str], month: str, chunk: int = 2000):
                              HydrantInspection.inspector_name, HydrantInspection.result, HydrantInspection.items,
                              HydrantInspection.pressure_mpa)
                    .join(Hydrant, Hydrant.id == HydrantInspection.hydrant_id)
-                   .where(HydrantInspection.village_id.in_(village_codes), HydrantInspection.deleted.is_(False),
+                   .where(among(HydrantInspection.village_id, village_codes), HydrantInspection.deleted.is_(False),
                           HydrantInspection.recorded_at >= start, HydrantInspection.recorded_at < end)
                    .order_by(HydrantInspection.recorded_at).execution_options(yield_per=chunk))
     for village, code, location, at, inspector, result, answers, pressure in db.session.execute(inspections):
@@ -754,7 +754,7 @@ def inspection_rows(village_codes: list[str], month: str, chunk: int = 2000):
     checks = (sa.select(PoolCheck.village_id, WaterPool.code, WaterPool.name, PoolCheck.recorded_at,
                         PoolCheck.inspector_name, PoolCheck.result, PoolCheck.check_kind)
               .join(WaterPool, WaterPool.id == PoolCheck.pool_id)
-              .where(PoolCheck.village_id.in_(village_codes), PoolCheck.deleted.is_(False),
+              .where(among(PoolCheck.village_id, village_codes), PoolCheck.deleted.is_(False),
                      PoolCheck.recorded_at >= start, PoolCheck.recorded_at < end)
               .order_by(PoolCheck.recorded_at).execution_options(yield_per=chunk))
     for village, code, name, at, inspector, result, kind in db.session.execute(checks):

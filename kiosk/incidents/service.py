@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..context import Actor, from_local, local_day, local_today
 from ..extensions import db
-from ..records import uuid7
+from ..records import among, uuid7
 from ..station.checklist import inventory
 from ..station.models import StationCheck, StationItem
 from ..station.service import start_after_use_check, village_station
@@ -100,7 +100,7 @@ def _month_range(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
 def in_month(village_codes: list[str], year: int, month: int) -> list[Incident]:
     """The month's incidents of these villages (their alarms on the village calendar), oldest first."""
     start, end = _month_range(year, month)
-    return db.session.scalars(Incident.live().where(Incident.village_id.in_(village_codes),
+    return db.session.scalars(Incident.live().where(among(Incident.village_id, village_codes),
                                                     Incident.alarm_at >= start, Incident.alarm_at < end)
                               .order_by(Incident.alarm_at)).all()
 
@@ -145,9 +145,9 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     year_start, _end = _month_range(today.year, 1)
     month_start, _end = _month_range(today.year, today.month)
     rows = db.session.execute(sa.select(Incident.village_id, Incident.alarm_at, Incident.station_arrived_at).where(
-        Incident.village_id.in_(codes), Incident.deleted.is_(False), Incident.alarm_at >= year_start)).all()
+        among(Incident.village_id, codes), Incident.deleted.is_(False), Incident.alarm_at >= year_start)).all()
     last = dict(db.session.execute(sa.select(Incident.village_id, sa.func.max(Incident.alarm_at)).where(
-        Incident.village_id.in_(codes), Incident.deleted.is_(False)).group_by(Incident.village_id)).all())
+        among(Incident.village_id, codes), Incident.deleted.is_(False)).group_by(Incident.village_id)).all())
     found = {code: {"this_month": 0, "this_year": 0, "station_minutes": None, "last_alarm": None} for code in codes}
     minutes: dict[str, list[float]] = {}
     for code, alarm, arrived in rows:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ..auth import security
 from ..extensions import db
 from ..village.models import DUTIES, Person, Village
+from ..records import among
 
 # the filing sheet names exactly one person for each of these
 SINGLE_DUTIES = ("first_responsible", "safety_manager")
@@ -123,7 +124,7 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     rows = db.session.execute(
         sa.select(Person.village_id, sa.func.count(), count(Person.trained.is_(True)),
                   count(_has_duty("first_responsible")), count(_has_duty("safety_manager")))
-        .where(Person.village_id.in_(village_codes), Person.deleted.is_(False), Person.active.is_(True))
+        .where(among(Person.village_id, village_codes), Person.deleted.is_(False), Person.active.is_(True))
         .group_by(Person.village_id)).all()
     found = {code: (members, trained, first, manager) for code, members, trained, first, manager in rows}
     summaries = {}

@@ -16,6 +16,7 @@ from ..households.service import natural_key
 from ..supervision.rates import rates_of
 from ..village.models import Household, Village
 from .models import PLEDGING_METHODS, DoorVisit, Pact, PactClause, PactTemplate, Pledge
+from ..records import among
 
 # ---- templates and versions ---------------------------------------------------------------------
 
@@ -282,13 +283,13 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     published: dict[str, tuple[int, str]] = {}  # village -> (number, pact id) of the current pact
     for code, pact_id, number, status in db.session.execute(
             sa.select(Pact.village_id, Pact.id, Pact.number, Pact.status)
-            .where(Pact.village_id.in_(codes), Pact.deleted.is_(False), Pact.status != "superseded")):
+            .where(among(Pact.village_id, codes), Pact.deleted.is_(False), Pact.status != "superseded")):
         if number > newest.get(code, (0, ""))[0]:
             newest[code] = (number, status)
         if status == "published" and number > published.get(code, (0, ""))[0]:
             published[code] = (number, pact_id)
     households = dict(db.session.execute(
-        sa.select(Household.village_id, sa.func.count()).where(Household.village_id.in_(codes),
+        sa.select(Household.village_id, sa.func.count()).where(among(Household.village_id, codes),
                                                                Household.deleted.is_(False))
         .group_by(Household.village_id)).all())
     pledged = _pledged_households([pact_id for _n, pact_id in published.values()])
@@ -296,7 +297,7 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     visits = dict(db.session.execute(
         sa.select(DoorVisit.village_id, sa.func.count()).where(
-            DoorVisit.village_id.in_(codes), DoorVisit.deleted.is_(False),
+            among(DoorVisit.village_id, codes), DoorVisit.deleted.is_(False),
             DoorVisit.visited_on >= month, DoorVisit.visited_on < next_month)
         .group_by(DoorVisit.village_id)).all())
     out = {}
@@ -337,6 +338,6 @@ def visit_rates(village_codes: list[str], months: list[str]) -> dict:
         return {}
     things = [(household_id, village, registered, VISIT_MONTHS) for household_id, village, registered in
               db.session.execute(sa.select(Household.id, Household.village_id, Household.recorded_at)
-                                 .where(Household.village_id.in_(codes), Household.deleted.is_(False)))]
-    where = [DoorVisit.village_id.in_(codes), DoorVisit.deleted.is_(False)]
+                                 .where(among(Household.village_id, codes), Household.deleted.is_(False)))]
+    where = [among(DoorVisit.village_id, codes), DoorVisit.deleted.is_(False)]
     return rates_of(things, DoorVisit.household_id, DoorVisit.visited_on, where, months, VISIT_MONTHS)

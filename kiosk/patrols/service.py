@@ -19,7 +19,7 @@ from ..extensions import db
 from ..hazards.models import Hazard
 from ..hazards.service import open_hazard
 from ..qr import public_url
-from ..records import utcnow
+from ..records import among, utcnow
 from ..supervision.rates import Rate, month_end, month_key
 from ..village.models import Person
 from .models import (CODE_ALPHABET, CODE_LENGTH, NIGHT_ENDS, NIGHT_STARTS, KeyPeriod, PatrolCheckpoint,
@@ -145,7 +145,7 @@ def _patrolled_nights(village_codes: list[str], since: dt.date, until: dt.date) 
     found: dict[str, set[dt.date]] = {}
     for code, night in db.session.execute(
             sa.select(PatrolRun.village_id, PatrolRun.night_of).distinct()
-            .where(PatrolRun.village_id.in_(village_codes), PatrolRun.deleted.is_(False),
+            .where(among(PatrolRun.village_id, village_codes), PatrolRun.deleted.is_(False),
                    PatrolRun.night_of >= since, PatrolRun.night_of <= until)):
         found.setdefault(code, set()).add(night)
     return found
@@ -432,11 +432,11 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     month_start = from_local(dt.datetime.combine(now.date().replace(day=1), dt.time()))
     runs = dict(db.session.execute(
         sa.select(PatrolRun.village_id, sa.func.count()).where(
-            PatrolRun.village_id.in_(codes), PatrolRun.deleted.is_(False), PatrolRun.started_at >= month_start)
+            among(PatrolRun.village_id, codes), PatrolRun.deleted.is_(False), PatrolRun.started_at >= month_start)
         .group_by(PatrolRun.village_id)).all())
     found = dict(db.session.execute(
         sa.select(Hazard.village_id, sa.func.count()).where(
-            Hazard.village_id.in_(codes), Hazard.deleted.is_(False), Hazard.source == "patrol",
+            among(Hazard.village_id, codes), Hazard.deleted.is_(False), Hazard.source == "patrol",
             Hazard.recorded_at >= month_start)
         .group_by(Hazard.village_id)).all())
     summaries = {}

@@ -19,6 +19,7 @@ from ..pacts.models import DoorVisit
 from ..pacts.queries import clauses_of, current_pact
 from ..village.models import Person, Village
 from .models import ATTENDED_KINDS, KINDS, Activity, Attendance, PlannedActivity
+from ..records import among
 
 MAX_PLANNED = 99
 
@@ -210,11 +211,11 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
         sa.func.count().filter(Activity.held_on >= month_start),
         sa.func.count().filter(Activity.kind.in_(ATTENDED_KINDS)),
         sa.func.coalesce(sa.func.sum(Activity.reached), 0))
-        .where(Activity.village_id.in_(codes), Activity.deleted.is_(False), Activity.held_on >= year_start,
+        .where(among(Activity.village_id, codes), Activity.deleted.is_(False), Activity.held_on >= year_start,
                Activity.held_on < dt.date(today.year + 1, 1, 1))
         .group_by(Activity.village_id)).all()
     planned = dict(db.session.execute(sa.select(PlannedActivity.village_id, sa.func.sum(PlannedActivity.planned))
-                                      .where(PlannedActivity.village_id.in_(codes), PlannedActivity.deleted.is_(False),
+                                      .where(among(PlannedActivity.village_id, codes), PlannedActivity.deleted.is_(False),
                                              PlannedActivity.year == today.year)
                                       .group_by(PlannedActivity.village_id)).all())
     found = {code: {"this_month": 0, "planned_this_year": int(planned.get(code) or 0), "done_this_year": 0,

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..forms import parse_int, parse_number
 from ..hazards.models import Hazard, HazardState
 from ..hazards.service import open_hazard
-from ..records import utcnow, uuid7
+from ..records import among, utcnow, uuid7
 from ..supervision.rates import rates_of
 from ..village import Person
 from .checklist import Step, current_template, inventory, new_village_edition, prompt_text, steps_for
@@ -553,7 +553,7 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     today = local_today()
     horizon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
     stations: dict[str, Station] = {}
-    for station in db.session.scalars(Station.live().where(Station.village_id.in_(codes))
+    for station in db.session.scalars(Station.live().where(among(Station.village_id, codes))
                                       .order_by(Station.recorded_at)):
         stations.setdefault(station.village_id, station)  # the first set up, as village_station()
     station_ids = [s.id for s in stations.values()]
@@ -570,11 +570,11 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
         dates.setdefault(station_id, []).extend(v for v in values if v is not None and v <= horizon)
     faults = dict(db.session.execute(
         _with_state(sa.select(Hazard.village_id, sa.func.count()))
-        .where(*_open_faults(), Hazard.village_id.in_(codes))
+        .where(*_open_faults(), among(Hazard.village_id, codes))
         .group_by(Hazard.village_id)).all())
     people: dict[str, list] = {}
     for row in db.session.execute(sa.select(Person.village_id, Person.id, Person.duties, Person.trained)
-                                  .where(Person.village_id.in_(codes), Person.deleted.is_(False),
+                                  .where(among(Person.village_id, codes), Person.deleted.is_(False),
                                          Person.active.is_(True))):
         people.setdefault(row.village_id, []).append(row)
 
@@ -613,7 +613,7 @@ def check_rates(village_codes: list[str], months: list[str]) -> dict:
     stations: dict[str, tuple] = {}
     for station_id, village, registered, days in db.session.execute(
             sa.select(Station.id, Station.village_id, Station.recorded_at, Station.check_interval_days)
-            .where(Station.village_id.in_(codes), Station.deleted.is_(False)).order_by(Station.recorded_at)):
+            .where(among(Station.village_id, codes), Station.deleted.is_(False)).order_by(Station.recorded_at)):
         # the first set up, as village_station()
         stations.setdefault(village, (station_id, village, registered, max(1, round((days or 30) / 30))))
     things = list(stations.values())

@@ -30,6 +30,7 @@ from ..context import local_today
 from ..extensions import db
 from . import reports
 from .models import EvaluationRubric, ScoreAdjustment
+from ..records import among
 
 # documented defaults (docs/supervision.md); any other kind of routine work weighs DEFAULT_WORK
 DEFAULT_WEIGHTS = {"hydrant_inspections": 15, "pool_checks": 10, "station_checks": 15, "door_visits": 10,
@@ -111,7 +112,7 @@ def scores(villages, months: list[str], township_code_of=None) -> dict[str, dict
     submitted = reports.standings(codes, "monthly", months)
     adjustments: dict[tuple[str, str], list[ScoreAdjustment]] = {}
     for adjustment in db.session.scalars(sa.select(ScoreAdjustment).where(
-            ScoreAdjustment.village_code.in_(codes), ScoreAdjustment.month.in_(months))
+            among(ScoreAdjustment.village_code, codes), ScoreAdjustment.month.in_(months))
             .order_by(ScoreAdjustment.made_at, ScoreAdjustment.id)):
         adjustments.setdefault((adjustment.village_code, adjustment.month), []).append(adjustment)
     weights = {t: weights_of(t)[0] for t in {v.township_code for v in villages}}

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from .. import registry
 from ..context import local_today
 from ..extensions import db
-from ..records import utcnow
+from ..records import among, utcnow
 from .models import REPORT_STATES, REPORT_TONES, ReportReview, ReportSubmission
 from .rates import month_end, month_key, shift
 
@@ -85,7 +85,7 @@ def standings(village_codes, kind: str, periods=None) -> dict[tuple[str, str], S
     codes = sorted(set(village_codes))
     if not codes:
         return {}
-    where = [ReportSubmission.village_id.in_(codes), ReportSubmission.kind == kind,
+    where = [among(ReportSubmission.village_id, codes), ReportSubmission.kind == kind,
              ReportSubmission.deleted.is_(False)]
     if periods is not None:
         where.append(ReportSubmission.period.in_(sorted(set(periods))))

@@ -9,7 +9,7 @@ from flask import g, has_request_context
 
 from ..context import local_today
 from ..extensions import db
-from ..records import utcnow
+from ..records import among, utcnow
 from ..village.models import Person, Village
 from .models import ACTIONS, KIND_ORDER, Warning, WarningAnswer, WarningReceipt, receipt_id
 
@@ -225,11 +225,11 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     if warnings:
         ids = [w.id for w in warnings]
         read = set(db.session.execute(sa.select(WarningReceipt.warning_id, WarningReceipt.village_id).where(
-            WarningReceipt.deleted.is_(False), WarningReceipt.village_id.in_(village_codes),
+            WarningReceipt.deleted.is_(False), among(WarningReceipt.village_id, village_codes),
             WarningReceipt.warning_id.in_(ids))).tuples())
         answered = set(db.session.execute(sa.select(WarningAnswer.warning_id, WarningAnswer.village_id).distinct()
                                           .where(WarningAnswer.deleted.is_(False),
-                                                 WarningAnswer.village_id.in_(village_codes),
+                                                 among(WarningAnswer.village_id, village_codes),
                                                  WarningAnswer.warning_id.in_(ids))).tuples())
     return {code: {"unacknowledged": sum(1 for w in warnings if w.is_for(code) and (w.id, code) not in read),
                    "unanswered": sum(1 for w in warnings if w.is_for(code) and (w.id, code) not in answered)}
