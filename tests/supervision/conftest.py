@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from kiosk.extensions import db
 
-from ..conftest import OTHER_TOWNSHIP, add_staff, make_app, sign_in_staff
+from ..conftest import OTHER_TOWNSHIP, LiveServer, add_staff, make_app, sign_in_staff
 
 
 @pytest.fixture
@@ -58,3 +58,30 @@ def counted(app):
         yield lambda: len(statements)
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
+
+
+# ---- the township in a browser ------------------------------------------------------------------
+
+DESK = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def demo_township_server(database, tmp_path):
+    """The township server as `flask demo load` leaves it (four villages, staff zhou), CSRF on."""
+    app = make_app(database("sqlite", "demo", role="township"), tmp_path / "township-live",
+                   WTF_CSRF_ENABLED=True, KIOSK_ROLE="township")
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def staff_sign_in(page, url: str, touch: bool = False) -> None:
+    """The demo's station staff member signs in and lands on the overview, not the tile grid."""
+    page.goto(f"{url}/staff/login")
+    page.fill("input[name=username]", "zhou")
+    page.fill("input[name=password]", "pingyang-demo-2026")
+    (page.tap if touch else page.click)("button[type=submit]")
+    page.wait_for_url(f"{url}/supervision/")

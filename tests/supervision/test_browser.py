@@ -7,24 +7,8 @@ import io
 
 import pytest
 
-from kiosk.extensions import db
-
-from ..conftest import DEMO_VILLAGE, LiveServer, make_app
-
-DESK = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture
-def demo_township_server(database, tmp_path):
-    """The township server as `flask demo load` leaves it (four villages, staff zhou), CSRF on."""
-    app = make_app(database("sqlite", "demo", role="township"), tmp_path / "township-live",
-                   WTF_CSRF_ENABLED=True, KIOSK_ROLE="township")
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.engine.dispose()
+from ..conftest import DEMO_VILLAGE
+from .conftest import DESK, PHONE, staff_sign_in
 
 
 def widest_overflow(page) -> int:
@@ -39,11 +23,7 @@ def test_a_morning_of_supervision(browser, demo_township_server, screenshot, dev
                                   **(DESK if device == "desk" else PHONE))
     page = context.new_page()
     try:
-        page.goto(f"{url}/staff/login")
-        page.fill("input[name=username]", "zhou")
-        page.fill("input[name=password]", "pingyang-demo-2026")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/supervision/")  # staff land on the overview, not the tile grid
+        staff_sign_in(page, url)
         page.wait_for_selector("#overview-table")
         rows = page.locator("#overview-table tbody tr[data-village]")
         assert rows.count() == 4

@@ -2,9 +2,7 @@
 pointer alone: open it from the settings, edit a clause, move one, issue after the dialog."""
 from __future__ import annotations
 
-from .test_status_bar_phone import demo_township_server  # noqa: F401
-
-DESK = {"viewport": {"width": 1280, "height": 800}}
+from .conftest import DESK, staff_sign_in
 
 
 def test_staff_issue_the_next_edition_of_the_model_pact_at_a_desk(browser, demo_township_server, screenshot):
@@ -12,11 +10,7 @@ def test_staff_issue_the_next_edition_of_the_model_pact_at_a_desk(browser, demo_
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **DESK)
     page = context.new_page()
     try:
-        page.goto(f"{url}/staff/login")
-        page.fill("input[name=username]", "zhou")
-        page.fill("input[name=password]", "pingyang-demo-2026")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/supervision/")
+        staff_sign_in(page, url)
         page.goto(f"{url}/supervision/settings")
         page.click("a[href='/township/templates/pact']")
         page.wait_for_selector("#start-draft")

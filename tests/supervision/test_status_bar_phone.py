@@ -2,23 +2,7 @@
 for township staff (whose name is shown beside the button) as for the village committee."""
 from __future__ import annotations
 
-import pytest
-
-from kiosk.extensions import db
-from tests.conftest import LiveServer, make_app
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture
-def demo_township_server(database, tmp_path):
-    app = make_app(database("sqlite", "demo", role="township"), tmp_path / "township-live",
-                   WTF_CSRF_ENABLED=True, KIOSK_ROLE="township")
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.engine.dispose()
+from .conftest import PHONE, staff_sign_in
 
 
 def test_the_status_bar_on_a_phone_keeps_sign_out_on_one_line_and_the_sync_dot_whole(
@@ -27,11 +11,7 @@ def test_the_status_bar_on_a_phone_keeps_sign_out_on_one_line_and_the_sync_dot_w
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **PHONE)
     page = context.new_page()
     try:
-        page.goto(f"{url}/staff/login")
-        page.fill("input[name=username]", "zhou")
-        page.fill("input[name=password]", "pingyang-demo-2026")
-        page.tap("button[type=submit]")
-        page.wait_for_url(f"{url}/supervision/")
+        staff_sign_in(page, url, touch=True)
         page.wait_for_selector("#sync-status .sync-dot")
         screenshot(page, "status-bar-phone-390")
         button = page.locator(".statusbar form button")
