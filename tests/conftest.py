@@ -253,6 +253,11 @@ def open_session(client, person_id: str | None = None, staff_id: int | None = No
     return client
 
 
+def carry_session(context, client, url: str) -> None:
+    """A browser ``context`` at ``url`` signed in as ``client`` is (see :func:`open_session`)."""
+    context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": url}])
+
+
 @pytest.fixture
 def idle_clock(monkeypatch):
     """The server's idle clock (the boot, and seconds since it) under the test's control:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.conftest import DEMO_VILLAGE, open_session
+from tests.conftest import DEMO_VILLAGE, carry_session, open_session
 from tests.phones.conftest import on_page
 
 
@@ -13,7 +13,7 @@ def _staff_screen(browser, live_township):
     client = open_session(live_township.app.test_client(), staff_id=live_township.staff_id, village_code=DEMO_VILLAGE)
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
-    context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": live_township.url}])
+    carry_session(context, client, live_township.url)
     return context
 
 

@@ -7,7 +7,7 @@ import re
 import uuid
 
 from kiosk.extensions import db
-from tests.conftest import open_session
+from tests.conftest import carry_session, open_session
 from tests.phones.conftest import APP, IPHONE, PIXEL, enrol
 from tests.sync.conftest import OTHER_VILLAGE, kiosk, make_kiosk, sync_db, township  # noqa: F401  (fixtures)
 
@@ -24,8 +24,7 @@ def test_the_kiosks_qr_fits_its_screen(kiosk, township, kiosk_page, screenshot):
     committee = open_session(kiosk.app.test_client(), person_id=_person(kiosk.app, "陈建国"))
     server = LiveServer(kiosk.app).start()
     try:
-        kiosk_page.context.add_cookies([{"name": "session", "value": committee.get_cookie("session").value,
-                                         "url": server.url}])
+        carry_session(kiosk_page.context, committee, server.url)
         kiosk_page.goto(f"{server.url}/phones/")
         screenshot(kiosk_page, "phone-kiosk-people")
         kiosk_page.locator("tr[data-person='李伟'] button.btn-primary").tap()

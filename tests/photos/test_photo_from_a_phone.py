@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from kiosk.extensions import db
-from tests.conftest import LiveServer, open_session
+from tests.conftest import LiveServer, carry_session, open_session
 from tests.photos.conftest import jpeg
 
 WECHAT = ("Mozilla/5.0 (Linux; Android 14; Pixel 7 Build/UQ1A) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -48,8 +48,7 @@ def test_a_photo_taken_on_the_phone_through_the_kiosks_qr_appears_on_the_kiosks_
     li_wei = open_session(kiosk.app.test_client(), person_id=_person(kiosk.app, "李伟"))
     server = LiveServer(kiosk.app).start()
     try:
-        kiosk_page.context.add_cookies([{"name": "session", "value": li_wei.get_cookie("session").value,
-                                         "url": server.url}])
+        carry_session(kiosk_page.context, li_wei, server.url)
         kiosk_page.goto(f"{server.url}/hazards/{hazard_id}/step/fix")
         screenshot(kiosk_page, "photo-kiosk-fix")
         kiosk_page.locator("[data-photo-phone=photo] .photo-phone-btn").tap()
