@@ -12,6 +12,7 @@ Everything else (change capture, the wire format, the server endpoints, conflict
 there. The protocol is described in docs/sync.md.
 """
 from . import blobs
+from .capture import among
 from .client import (Result, SyncError, device_now, enroll, pending_count, request_sync_now, summary,
                      sync_once)
 from .client import local_schema
@@ -25,7 +26,7 @@ from .server import CLOCK_TOLERANCE_S, create_code, normalise_code, pending_down
 from .store import NAMING_CONVENTION, Synced, metadata, utcnow
 
 __all__ = [
-    "CLOCK_TOLERANCE_S", "NAMING_CONVENTION", "Result", "SyncChangelog", "SyncConflict", "SyncDevice",
+    "CLOCK_TOLERANCE_S", "NAMING_CONVENTION", "Result", "among", "SyncChangelog", "SyncConflict", "SyncDevice",
     "SyncEnrolmentCode", "SyncError", "SyncHeld", "SyncOutbox", "SyncState", "Synced", "actions_for", "blobs",
     "count_held", "count_open", "device_now", "create_code", "differences", "enroll", "holder_of", "init_app",
     "local_schema", "metadata", "normalise_code", "open_conflicts", "open_held", "pending_count", "pending_down",

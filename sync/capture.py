@@ -64,7 +64,8 @@ def _insert(conn, table):
 
 def among(conn, column, values: list):
     """``column IN values``; on PostgreSQL ``column = ANY(array)``, one parameter however many values
-    (a batch of 2,000 ids is not 2,000 placeholders to name, send and parse)."""
+    (a batch of 2,000 ids is not 2,000 placeholders to name, send and parse). ``conn``: a connection
+    or an engine (only its dialect is read)."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
         return column == sa.any_(sa.literal(list(values), ARRAY(column.type)))
