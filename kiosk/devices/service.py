@@ -17,7 +17,7 @@ from sync import CLOCK_TOLERANCE_S, SyncDevice, SyncEnrolmentCode
 from ..auth.security import current_staff
 from ..extensions import db
 from ..qr import public_url, symbol_svg
-from ..records import utcnow
+from ..records import among, utcnow
 from ..village import Village
 
 
@@ -139,7 +139,7 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
         return {}
     return {code: {"kiosks": kiosks, "last_sync": last} for code, kiosks, last in db.session.execute(
         sa.select(SyncDevice.village_id, sa.func.count(), sa.func.max(SyncDevice.last_seen_at))
-        .where(SyncDevice.village_id.in_(list(village_codes)), SyncDevice.revoked_at.is_(None))
+        .where(among(SyncDevice.village_id, list(village_codes)), SyncDevice.revoked_at.is_(None))
         .group_by(SyncDevice.village_id))}
 
 

@@ -184,8 +184,15 @@ def receipt_code(hazard_id: str) -> str:
 class Hazard(SyncedRecord):
     __tablename__ = "hazard"
     # every count of the register joins its states to the live hazards: this answers "live?" from the
-    # index alone, without reading each hazard's row
-    __table_args__ = (sa.Index("ix_hazard_live", "id", "deleted"),)
+    # index alone, without reading each hazard's row. At county scale the open hazards of every village
+    # are too many to look up one by one: there the summary keeps out the few deleted ones instead
+    # (ix_hazard_deleted). Features count their assets' hazards by kind of subject (hydrants, station
+    # items) and the hazards a patrol found since a night began.
+    __table_args__ = (sa.Index("ix_hazard_live", "id", "deleted"),
+                      sa.Index("ix_hazard_deleted", "id", postgresql_where=sa.text("deleted"),
+                               sqlite_where=sa.text("deleted")),
+                      sa.Index("ix_hazard_subject", "subject_kind", "subject_id"),
+                      sa.Index("ix_hazard_source", "source", "recorded_at"))
 
     category: Mapped[str] = mapped_column(sa.String(24))
     source: Mapped[str] = mapped_column(sa.String(24))

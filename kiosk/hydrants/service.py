@@ -611,10 +611,11 @@ SUMMARY_FIGURES = {
 
 
 def village_summaries(village_codes: list[str]) -> dict[str, dict]:
-    """{village code: figures} for many villages in four queries, however many villages there are: their
-    townships, the townships' intervals, and every hydrant and pool with the time of its latest
-    inspection (pools: water-level check) and its open hazards. ``last_checked`` is a date in the
-    villages' time zone."""
+    """{village code: figures} for many villages, counted in the database (a county's overview asks
+    for 500 villages: their 6,000 hydrants' rows were most of its time). ``last_checked`` is a date in
+    the villages' time zone. "Overdue" is ``due_at``'s: the database counts the assets surely overdue
+    or surely not by the date of their last check, and the few within days of the line are worked out
+    here, exactly (an interval's months are not a fixed number of days)."""
     codes = sorted(set(village_codes))
     if not codes:
         return {}
@@ -624,23 +625,73 @@ def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     summaries = {code: dict.fromkeys(("hydrants", "pools", "defective", "out_of_service", "overdue", "reported"), 0)
                  | {"last_checked": None} for code in codes}
     now = utcnow()
-    hydrants = _assets_with_latest(Hydrant, HYDRANT, codes, "hydrant")
-    pools = _assets_with_latest(WaterPool, "level", codes, "water_pool")
-    for figure, which, rows in (("hydrants", 0, hydrants), ("pools", 1, pools)):
-        for village, status, open_hazards, unconfirmed, registered, last in rows:
+    for figure, which, model, kind, subject in (("hydrants", 0, Hydrant, HYDRANT, "hydrant"),
+                                                 (("pools", 1, WaterPool, "level", "water_pool"))):
+        months = {code: intervals.get(townships.get(code), DEFAULT_MONTHS)[which] for code in codes}
+        counted, near = _assets_counted(model, kind, subject, months, now)
+        for village, assets, defective, out_of_service, reported, overdue, last in counted:
             found = summaries[village]
-            months = intervals.get(townships.get(village), DEFAULT_MONTHS)[which]
-            found[figure] += 1
-            found["defective"] += status == "defect" or (open_hazards or 0) > (unconfirmed or 0)
-            found["out_of_service"] += status == "out_of_service"
-            found["reported"] += (unconfirmed or 0) > 0
-            found["overdue"] += due_at(registered, last, months) < now
+            found[figure] += assets
+            found["defective"] += defective
+            found["out_of_service"] += out_of_service
+            found["reported"] += reported
+            found["overdue"] += overdue
             if last is not None and (found["last_checked"] is None or last > found["last_checked"]):
                 found["last_checked"] = last
+        for village, registered, last in near:
+            summaries[village]["overdue"] += due_at(registered, last, months[village]) < now
     for found in summaries.values():
         if found["last_checked"] is not None:
             found["last_checked"] = _local_date(found["last_checked"])
     return summaries
+
+
+# an interval of months after a day is that day's date in a later month, moved back to the month's
+# last day when it has fewer days: never more than three days off a fixed shift of the calendar
+NEAR_THE_LINE = dt.timedelta(days=4)
+
+
+def _assets_counted(model, kind: str, subject: str, months: dict[str, int], now: dt.datetime):
+    """The live assets of the villages (``months``: each village's interval), in two queries: per
+    village (assets, defective, out of service, reported by residents, surely overdue, latest check),
+    and (village, registered, latest check) of the assets whose next check falls within days of now
+    (``NEAR_THE_LINE``), for ``due_at`` to decide."""
+    codes = sorted(months)
+    hazards = hazard_queries.subject_summary((subject,), codes)
+    since = sa.func.coalesce(LatestCheck.last_at, model.recorded_at)
+    # per interval its villages have: a last check before ``early`` is surely overdue, one after
+    # ``late`` surely not (worked out here: date arithmetic is not alike in SQLite and PostgreSQL)
+    by_interval: dict[int, list[str]] = {}
+    for code, m in months.items():
+        by_interval.setdefault(m, []).append(code)
+
+    def line(offset: dt.timedelta):
+        at = {m: add_months(now, -m) + offset for m in by_interval}
+        if len(at) == 1:
+            return sa.literal(next(iter(at.values())), sa.DateTime())
+        return sa.case(*[(among(model.village_id, villages), sa.literal(at[m], sa.DateTime()))
+                         for m, villages in by_interval.items()])
+    base = (sa.select(model.village_id, model.status, model.recorded_at, LatestCheck.last_at.label("last_at"),
+                      since.label("since"), line(-NEAR_THE_LINE).label("early"), line(NEAR_THE_LINE).label("late"),
+                      hazards.c.open, hazards.c.unconfirmed)
+            .outerjoin(LatestCheck, sa.and_(LatestCheck.asset_id == model.id, LatestCheck.kind == kind))
+            .outerjoin(hazards, hazards.c.subject_id == model.id)
+            .where(among(model.village_id, codes), model.deleted.is_(False))
+            .subquery())
+    open_, unconfirmed = sa.func.coalesce(base.c.open, 0), sa.func.coalesce(base.c.unconfirmed, 0)
+    connection = db.session.connection()  # rows as the database gives them: no ORM entities to build
+    counted = connection.execute(
+        sa.select(base.c.village_id, sa.func.count(),
+                  sa.func.count().filter(sa.or_(base.c.status == "defect", open_ > unconfirmed)),
+                  sa.func.count().filter(base.c.status == "out_of_service"),
+                  sa.func.count().filter(unconfirmed > 0),
+                  sa.func.count().filter(base.c.since < base.c.early),
+                  sa.func.max(base.c.last_at))
+        .group_by(base.c.village_id)).all()
+    near = connection.execute(
+        sa.select(base.c.village_id, base.c.recorded_at, base.c.last_at)
+        .where(base.c.since >= base.c.early, base.c.since <= base.c.late)).all()
+    return counted, near
 
 
 def _intervals_of(township_codes: set[str]) -> dict[str, tuple[int, int]]:
@@ -650,18 +701,6 @@ def _intervals_of(township_codes: set[str]) -> dict[str, tuple[int, int]]:
                                      InspectionIntervals.deleted.is_(False))
                               .order_by(InspectionIntervals.id)).all()
     return {township: (hydrant, pool) for township, hydrant, pool in rows}  # the latest row wins
-
-
-def _assets_with_latest(model, kind: str, codes, subject: str):
-    """(village, status, open hazards, unacknowledged residents' reports, registered, latest check or
-    None) per live asset of the villages: the latest check is the asset's LatestCheck row."""
-    hazards = hazard_queries.subject_summary((subject,), codes)
-    return db.session.execute(
-        sa.select(model.village_id, model.status, hazards.c.open, hazards.c.unconfirmed, model.recorded_at,
-                  LatestCheck.last_at)
-        .outerjoin(LatestCheck, sa.and_(LatestCheck.asset_id == model.id, LatestCheck.kind == kind))
-        .outerjoin(hazards, hazards.c.subject_id == model.id)
-        .where(among(model.village_id, codes), model.deleted.is_(False))).all()
 
 
 def _local_date(when: dt.datetime) -> dt.date:

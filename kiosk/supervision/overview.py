@@ -5,11 +5,17 @@ a feature's tables here. A summary registered later (a new feature) shows as col
 Worst first means, in this order (lexicographic, each larger is worse): hazards under listed
 supervision (挂牌督办), hazards past their deadline, checks overdue (hydrants and pools, the
 station's routine check), warnings in force not yet acknowledged, the days the oldest open hazard has
-waited, then the longest since the kiosk last synced (a village with no kiosk last)."""
+waited, then the longest since the kiosk last synced (a village with no kiosk last).
+
+A county account sees its townships first (``townships()``: one row each, the sums of the countable
+figures and how many villages each other column marks), then the villages fifty to a page: five
+hundred rows of thirty cells are no table a person reads, and writing them was most of the page's
+time. The order and the totals are still worked out over every village in scope."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -33,7 +39,7 @@ class Column:
     # predicate over the value
     worse: str = "more"
 
-    @property
+    @cached_property  # read for every cell of a county's table
     def key(self) -> str:
         return f"{self.summary}.{self.figure}"
 
@@ -103,12 +109,16 @@ def rows(villages: list) -> list[Row]:
     """One row per village, every registered summary computed once for all of them."""
     codes = [v.code for v in villages]
     found = registry.village_summaries(codes)
+    names: dict[tuple, str] = {}  # (summary, figure): "summary.figure", made once, not once a village
     out = []
     for village in villages:
         figures = {}
         for key, per_village in found.items():
             for figure, value in (per_village.get(village.code) or {}).items():
-                figures[f"{key}.{figure}"] = value
+                name = names.get((key, figure))
+                if name is None:
+                    name = names[(key, figure)] = f"{key}.{figure}"
+                figures[name] = value
         out.append(Row(village, figures))
     return out
 
@@ -182,15 +192,24 @@ def tone(column: Column, value, now: dt.datetime | None = None) -> str | None:
 
 
 def totals(found: list[Row], cols: list[Column]) -> dict[str, float]:
-    """The township's sums of the countable columns (the oldest open hazard: the largest)."""
-    out = {}
-    for column in cols:
-        if column.worse == "age":
-            out[column.key] = max((_n(r.figures.get(column.key)) for r in found), default=0)
-        elif column.worse in ("more", "info", "flag"):
-            values = [r.figures.get(column.key) for r in found]
-            if all(v is None or isinstance(v, (bool, int, float)) for v in values):
-                out[column.key] = sum(int(v) if isinstance(v, bool) else (v or 0) for v in values)
+    """The township's sums of the countable columns (the oldest open hazard: the largest): those of
+    numbers, yes/no or nothing in every row."""
+    out, countable = {}, {}
+    for c in cols:
+        if c.worse in ("age", "more", "info", "flag"):
+            out[c.key], countable[c.key] = 0, c.worse == "age"
+    for row in found:
+        figures = row.figures
+        for key, largest in list(countable.items()):
+            value = figures.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, (bool, int, float)):
+                del countable[key], out[key]  # not a number: no sum
+            elif largest:
+                out[key] = max(out[key], value)
+            else:
+                out[key] += int(value) if isinstance(value, bool) else value
     return out
 
 
@@ -259,3 +278,50 @@ def lines(found: list[Row], cols: list[Column], labels: dict, ago, township_para
         out.append(Line(code, row.village.name, row.village.township.name, f"{go}?{home}",
                         Markup("\n    ".join(cells))))
     return out
+
+
+@dataclass
+class TownshipLine:
+    """One township's row of a county account's overview (see ``townships()``)."""
+
+    code: str
+    name: str
+    villages: int
+    href: str
+    cells: Markup
+
+
+def townships(found: list[Row], cols: list[Column], counted: dict, href, now: dt.datetime) -> list[TownshipLine]:
+    """The county's townships, worst first by the sums of their villages' figures. A countable column
+    (one of ``counted``, what ``totals()`` gave for every village) shows the township's sum (the oldest open hazard: its largest), marked as a
+    village's would be; any other column how many of its villages that column marks ("3": three
+    villages' pacts are not published). ``href(code)`` is where a township's row leads (its own
+    overview). One pass over the villages, however many townships."""
+    groups: dict[str, tuple] = {}  # township code: (township, villages, {column key: figure})
+    for row in found:
+        township = row.village.township
+        entry = groups.get(township.code)
+        if entry is None:
+            entry = groups[township.code] = [township, 0, dict.fromkeys((c.key for c in cols), 0)]
+        entry[1] += 1
+        sums, figures = entry[2], row.figures
+        for c in cols:
+            value = figures.get(c.key)
+            if c.key not in counted:
+                sums[c.key] += tone(c, value, now) in ("bad", "warn")
+            elif c.worse == "age":
+                sums[c.key] = max(sums[c.key], _n(value))
+            elif value:
+                sums[c.key] += int(value) if isinstance(value, bool) else value
+    out = []
+    for code, (township, villages, sums) in groups.items():
+        cells = []
+        for c in cols:
+            value = sums[c.key]
+            t = tone(c, value, now) if c.key in counted else ("warn" if value else None)
+            cells.append(Markup('<td data-column="{}"{}>{}</td>').format(
+                c.key, Markup(' class="sv-{}"').format(t) if t else "", int(value)))
+        out.append((concern(Row(township, sums), now), TownshipLine(
+            code, township.name, villages, href(code), Markup("\n    ".join(cells)))))
+    out.sort(key=lambda pair: (tuple(-x for x in pair[0]), pair[1].code))
+    return [line for _, line in out]

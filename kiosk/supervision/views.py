@@ -19,6 +19,7 @@ from ..auth import current_staff, role_required
 from ..context import acting_person, current_village, local_today, village_or_404
 from ..extensions import db
 from ..forms import EmptyForm
+from ..paging import page_of
 from ..records import commit_once, utcnow
 from ..web import hx_redirect, render
 from . import charts, evaluation, exports, overview, reports, scope, service
@@ -63,12 +64,17 @@ def index():
     if sort not in {c.key for c in columns} | {"village"}:
         sort = None
     descending = request.args.get("dir", "desc") != "asc"
+    now = utcnow()
     rows = overview.ordered(overview.rows(villages), sort, descending)
-    lines = overview.lines(rows, columns, _labels(), _ago, township.code if township and townships else None,
-                           utcnow())
+    page = page_of(len(rows))
+    lines = overview.lines(rows[page.offset:page.offset + page.size], columns, _labels(), _ago,
+                           township.code if township and townships else None, now)
+    totals = overview.totals(rows, columns)
+    rollup = (overview.townships(rows, columns, totals, lambda code: url_for("supervision.index", township=code),
+                                 now) if townships and township is None else [])
     return render("supervision/overview.html", "supervision/_overview.html", lines=lines, columns=columns,
                   sort=sort, descending=descending, township=township, townships=townships,
-                  totals=overview.totals(rows, columns))
+                  totals=totals, paging=page, rollup=rollup)
 
 
 def _report_labels() -> dict:

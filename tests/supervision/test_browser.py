@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from ..conftest import DEMO_VILLAGE
+from ..conftest import DEMO_VILLAGE, STAFF_PASSWORD
 from .conftest import DESK, PHONE, staff_sign_in
 
 
@@ -108,3 +108,46 @@ def test_the_committee_reads_the_months_report_and_sends_the_filing_sheet_at_the
     page.wait_for_selector(".flash-success")
     assert "已提交" in page.inner_text("#filing-sheet")
     screenshot(page, "supervision-kiosk-filing-sent")
+
+
+@pytest.mark.parametrize("device", ["desk", "phone"])
+def test_a_county_account_sees_its_townships_then_a_page_of_villages(browser, demo_township_server, screenshot,
+                                                                       device):
+    """吴科长 of the county signs in: the townships come first, one row each, and the villages below
+    fifty to a page; a township's name opens its own table."""
+    from kiosk.auth.models import StaffUser
+    from kiosk.extensions import db
+    from kiosk.village import Village
+
+    from ..conftest import OTHER_TOWNSHIP, add_staff, add_villages
+    app = demo_township_server.app
+    add_villages(app)
+    user_id = add_staff(app, "county-wu", name="吴科长")
+    with app.app_context():
+        db.session.get(StaffUser, user_id).scope = "county"
+        for n in range(60):  # 鳌江镇's villages, more than a page
+            db.session.add(Village(code=f"{OTHER_TOWNSHIP}{300 + n}", name=f"鳌江{n + 1}村",
+                                   township_code=OTHER_TOWNSHIP))
+        db.session.commit()
+    url = demo_township_server.url
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **(DESK if device == "desk" else PHONE))
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/staff/login")
+        page.fill("input[name=username]", "county-wu")
+        page.fill("input[name=password]", STAFF_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#township-table")
+        assert page.locator("#township-table tbody tr").count() == 2
+        assert page.locator("#overview-table tbody tr[data-village]").count() == 50
+        assert widest_overflow(page) <= 1
+        screenshot(page, f"supervision-county-{device}", full_page=device == "desk")
+        page.click("a[rel=next]")
+        page.wait_for_url("**page=2**")
+        assert page.locator("#overview-table tbody tr[data-village]").count() == 15
+        page.click(f"#township-table tr[data-township='{OTHER_TOWNSHIP}'] th a")
+        page.wait_for_url(f"**township={OTHER_TOWNSHIP}**")
+        assert page.locator("#township-table").count() == 0
+        assert page.locator("#overview-table tbody tr[data-village]").count() == 50
+    finally:
+        context.close()

@@ -79,6 +79,34 @@ def test_a_county_account_sees_every_township_and_can_narrow_to_one(township_app
     assert county.get(f"/supervision/go/{OTHER_TOWNSHIP_VILLAGE[0]}?to=hazards.index").status_code == 303
 
 
+def test_a_county_account_sees_its_townships_first_and_the_villages_fifty_to_a_page(township_app, county):
+    from kiosk.village import Village
+    with township_app.app_context():
+        for n in range(10, 70):  # 60 villages more in 昆阳镇: 63 there, 1 in 鳌江镇
+            db.session.add(Village(code=f"{TOWNSHIP}{n:03d}", name=f"新村{n}", township_code=TOWNSHIP))
+        db.session.commit()
+    for _n in range(2):
+        list_a_hazard(township_app, OTHER_TOWNSHIP_VILLAGE[0], overdue=True)
+    list_a_hazard(township_app, HILL)
+    html = county.get("/supervision/").get_data(as_text=True)
+    townships = re.findall(r'<tr data-township="(\d{9})"', html)
+    assert townships == [TOWNSHIP, OTHER_TOWNSHIP_VILLAGE[0][:9]]  # the one with a listed hazard first
+    row = html[html.index(f'<tr data-township="{TOWNSHIP}"'):]
+    row = row[:row.index("</tr>")]
+    assert f'href="/supervision/?township={TOWNSHIP}"' in row and "<td>63</td>" in row
+    assert '<td data-column="hazards.listed" class="sv-bad">1</td>' in row
+    first = order(html)
+    assert len(first) == 50 and first[0] == HILL and "第 1–50 条，共 64 条" in html
+    second = order(county.get("/supervision/?page=2").get_data(as_text=True))
+    assert len(second) == 14 and not set(first) & set(second)
+    # sorting keeps to every village, not to the page shown
+    by_name = order(county.get("/supervision/?sort=village&dir=asc").get_data(as_text=True))
+    assert by_name == sorted(first + second)[:50]
+    # a township's own table: no townships above it
+    narrowed = county.get(f"/supervision/?township={OTHER_TOWNSHIP_VILLAGE[0][:9]}").get_data(as_text=True)
+    assert "data-township" not in narrowed and order(narrowed) == [OTHER_TOWNSHIP_VILLAGE[0]]
+
+
 def test_the_overview_costs_the_same_queries_for_three_villages_or_thirty(township_app, station):
     from kiosk.village import Village
     station.get("/supervision/")

@@ -240,3 +240,40 @@ def test_postgresql_uses_the_indexes_the_summaries_rely_on(township_app):
     from kiosk.hazards import queries
     hazards = plans(township_app, lambda: queries.village_summaries(codes), ("hazard_state",))
     assert any("ix_hazard_state_open" in p for p in hazards), hazards
+
+
+# the days a month's end moves the line: one month back from 30 March is 28 February, yet a hydrant
+# registered on 1 March is due on 1 April
+MONTH_ENDS = ["2026-03-30 10:00", "2026-05-31 10:00", "2026-03-01 00:30", "2026-12-01 20:00"]
+
+
+@pytest.mark.parametrize("now", MONTH_ENDS)
+def test_overdue_in_the_summary_is_the_lists_overdue_at_every_distance_from_the_line(township_app, monkeypatch, now):
+    """The county's summary counts "overdue" in the database, and works out exactly only the assets
+    near the line (an interval of months is no fixed number of days): hydrants registered on either
+    side of it, hour by hour, in a township with the default interval and one with a monthly one,
+    say what each village's list says."""
+    import datetime as dt
+
+    from kiosk.hydrants import service
+    from kiosk.hydrants.models import Hydrant
+    from kiosk.village import Village
+    from tests.conftest import OTHER_TOWNSHIP_VILLAGE
+    other = OTHER_TOWNSHIP_VILLAGE[0]
+    at = dt.datetime.fromisoformat(now)
+    monkeypatch.setattr(service, "utcnow", lambda: at)
+    with township_app.test_request_context():
+        service.set_intervals(other[:9], hydrant_months=1, pool_months=1)
+        n = 0
+        for village, months in ((DEMO_VILLAGE, service.DEFAULT_MONTHS[0]), (other, 1)):
+            line = service.add_months(at, -months)
+            for hours in [*range(-150, 151, 5), -24 * 40, 24 * 40, 1, -1]:
+                n += 1
+                db.session.add(Hydrant(village_id=village, code=f"T{n:05d}", location=f"试{n}",
+                                       recorded_at=line + dt.timedelta(hours=hours, minutes=17)))
+        db.session.commit()
+        found = service.village_summaries([DEMO_VILLAGE, other])
+        for code in (DEMO_VILLAGE, other):
+            states = service.village_states(db.session.get(Village, code))
+            assert found[code]["overdue"] == sum(1 for s in states if s.overdue), code
+            assert found[code]["hydrants"] == sum(1 for s in states if s.kind == "hydrant") > 60
