@@ -37,6 +37,19 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process, of its children that have ended (a PostgreSQL backend per
+    connection, reaped by the postmaster) and of those still running."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            total += cpu_s(int(child))
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # ended meanwhile (its time moves to the parent's count; a run loses it, rarely)
+    return total
+
+
 def peak_rss_kib(pid: int | str = "self") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -167,6 +180,9 @@ def kiosk_main(args) -> None:
     with app.app_context():
         if args.code:
             client.enroll(args.server, args.code)
+        # the township's and PostgreSQL's CPU during the sync itself (not the load, not the enrolment)
+        others = {"township_cpu_s": (cpu_s, args.township), "postgres_cpu_s": (tree_cpu_s, args.postgres)}
+        before = {k: f(pid) for k, (f, pid) in others.items() if pid}
         t, cpu = time.perf_counter(), time.process_time()
         if os.environ.get("SYNC_BENCH_PROFILE"):  # where a kiosk's sync spends its time (cProfile file)
             import cProfile
@@ -175,6 +191,7 @@ def kiosk_main(args) -> None:
             profile.dump_stats(f"{os.environ['SYNC_BENCH_PROFILE']}.{'push' if args.load else 'pull'}")
         else:
             result = client.sync_once()
+        out.update({k: others[k][0](others[k][1]) - v for k, v in before.items()})
         out.update(seconds=time.perf_counter() - t, cpu_s=time.process_time() - cpu, ok=result.ok,
                    message=result.message, pushed=result.pushed, pulled=result.pulled, requests=result.requests)
         if args.idle:
@@ -185,8 +202,11 @@ def kiosk_main(args) -> None:
     print(json.dumps(out))
 
 
-def run_kiosk(folder: Path, server: str, code: str | None, load: Path | None = None, idle: bool = False) -> dict:
+def run_kiosk(folder: Path, server: str, code: str | None, load: Path | None = None, idle: bool = False,
+              township: int | None = None, postgres: int | None = None) -> dict:
     cmd = [sys.executable, __file__, "_kiosk", "--folder", str(folder), "--server", server]
+    if township:
+        cmd += ["--township", str(township), "--postgres", str(postgres)]
     if code:
         cmd += ["--code", code]
     if load:
@@ -197,6 +217,19 @@ def run_kiosk(folder: Path, server: str, code: str | None, load: Path | None = N
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def township_main(args) -> None:
+    """The township as `flask serve` runs it (waitress, 4 threads), each request profiled."""
+    from waitress import serve
+    from werkzeug.middleware.profiler import ProfilerMiddleware
+    from kiosk import create_app
+    app = create_app()
+    folder = Path(f"{args.profile}.township")
+    folder.mkdir(parents=True, exist_ok=True)
+    app.wsgi_app = ProfilerMiddleware(app.wsgi_app, stream=None, profile_dir=str(folder),
+                                      filename_format="{time:.0f}-{method}-{path}-{elapsed:.0f}ms.prof")
+    serve(app, host="127.0.0.1", port=args.port, threads=4)
 
 
 # ---- PouchDB on the same records --------------------------------------------------------------------
@@ -262,6 +295,9 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=10_000)
     parser.add_argument("--no-pouchdb", dest="pouchdb", action="store_false",
                         help="skip PouchDB (it is installed from npm into a temporary folder)")
+    parser.add_argument("--profile", metavar="PREFIX",
+                        help="write cProfile files: PREFIX.push / PREFIX.pull (the kiosks) and PREFIX.township-N "
+                        "(each township request, werkzeug's ProfilerMiddleware)")
     parser.add_argument("--no-durability", dest="durable", action="store_false",
                         help="keep the test cluster's fsync=off, synchronous_commit=off (not a real township)")
     args = parser.parse_args()
@@ -292,8 +328,12 @@ def main() -> None:
         port = free_port()
         env = dict(os.environ, KIOSK_ROLE="township", DATABASE_URL=url, KIOSK_DATA_DIR=str(work / "township"),
                    SECRET_KEY="bench")
-        township_proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "kiosk", "serve", "--port", str(port),
-                                          "--threads", "4"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        serve = ([sys.executable, __file__, "_township", "--port", str(port), "--profile", args.profile]
+                 if args.profile else [sys.executable, "-m", "flask", "--app", "kiosk", "serve", "--port", str(port),
+                                       "--threads", "4"])
+        if args.profile:
+            os.environ["SYNC_BENCH_PROFILE"] = args.profile  # the kiosks read it
+        township_proc = subprocess.Popen(serve, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL)
         import requests
         for _ in range(200):
@@ -312,16 +352,14 @@ def main() -> None:
             db.session.commit()
             db.engine.dispose()
 
-        before = cpu_s(township_proc.pid)
-        push = run_kiosk(work / "kiosk-a", server, code_a, load=records)
-        push["township_cpu_s"] = cpu_s(township_proc.pid) - before
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+        push = run_kiosk(work / "kiosk-a", server, code_a, load=records, township=township_proc.pid,
+                         postgres=postmaster)
         # enrolment and push, then an idle sync on its own
         push_up, push_down = proxy.take()
         idle = run_kiosk(work / "kiosk-a", server, None)
         idle_up, idle_down = proxy.take()
-        before = cpu_s(township_proc.pid)
-        pull = run_kiosk(work / "kiosk-b", server, code_b)
-        pull["township_cpu_s"] = cpu_s(township_proc.pid) - before
+        pull = run_kiosk(work / "kiosk-b", server, code_b, township=township_proc.pid, postgres=postmaster)
         pull_up, pull_down = proxy.take()
         township_rss = peak_rss_kib(township_proc.pid)
         township_proc.kill()
@@ -345,13 +383,13 @@ def main() -> None:
     print(f"  load into the kiosk: {push['load_s']:.1f} s ({n / push['load_s']:.0f} records/s, with change capture)")
     print(f"  push: {push['pushed']} records in {push['seconds']:.2f} s = {push['pushed'] / push['seconds']:.0f} records/s; "
           f"{push['requests']} requests ({100 * push['requests'] / n:.2f} per 100 records); CPU: kiosk "
-          f"{push['cpu_s']:.2f} s, township {push['township_cpu_s']:.2f} s (enrolment included)")
+          f"{push['cpu_s']:.2f} s, township {push['township_cpu_s']:.2f} s, PostgreSQL {push['postgres_cpu_s']:.2f} s")
     print(f"        wire {push_up + push_down:,} B ({push_up:,} up / {push_down:,} down) = "
           f"{per(push_up + push_down):.1f} B/record = {(push_up + push_down) / floor_zstd:.2f}x zstd floor, "
           f"{(push_up + push_down) / floor_gzip:.2f}x gzip floor (includes enrolment)")
     print(f"  pull: {pull['pulled']} records in {pull['seconds']:.2f} s = {pull['pulled'] / pull['seconds']:.0f} records/s; "
           f"{pull['requests']} requests ({100 * pull['requests'] / n:.2f} per 100 records); CPU: kiosk "
-          f"{pull['cpu_s']:.2f} s, township {pull['township_cpu_s']:.2f} s (enrolment included)")
+          f"{pull['cpu_s']:.2f} s, township {pull['township_cpu_s']:.2f} s, PostgreSQL {pull['postgres_cpu_s']:.2f} s")
     print(f"        wire {pull_up + pull_down:,} B ({pull_up:,} up / {pull_down:,} down) = "
           f"{per(pull_up + pull_down):.1f} B/record = {(pull_up + pull_down) / floor_zstd:.2f}x zstd floor, "
           f"{(pull_up + pull_down) / floor_gzip:.2f}x gzip floor (includes enrolment)")
@@ -370,8 +408,15 @@ def main() -> None:
         ours_push, ours_pull = push["pushed"] / push["seconds"], pull["pulled"] / pull["seconds"]
         print(f"  ours / PouchDB: push {ours_push / (pp['records'] / pp['seconds']):.2f}x, "
               f"pull {ours_pull / (pl['records'] / pl['seconds']):.2f}x records/s; records per CPU second (both "
-              f"sides): push {(pp['cpu_s'] + pp['server_cpu_s']) / (push['cpu_s'] + push['township_cpu_s']):.2f}x, "
-              f"pull {(pl['cpu_s'] + pl['server_cpu_s']) / (pull['cpu_s'] + pull['township_cpu_s']):.2f}x")
+              f"sides, PostgreSQL's included, as LevelDB's is in PouchDB's server): push "
+              f"{(pp['cpu_s'] + pp['server_cpu_s']) / (push['cpu_s'] + push['township_cpu_s'] + push['postgres_cpu_s']):.2f}x, "
+              f"pull {(pl['cpu_s'] + pl['server_cpu_s']) / (pull['cpu_s'] + pull['township_cpu_s'] + pull['postgres_cpu_s']):.2f}x")
+    k = 10_000 / n
+    print(f"CPU s per 10k records: push kiosk {push['cpu_s'] * k:.2f}, township {push['township_cpu_s'] * k:.2f}, "
+          f"PostgreSQL {push['postgres_cpu_s'] * k:.2f}; pull kiosk {pull['cpu_s'] * k:.2f}, township "
+          f"{pull['township_cpu_s'] * k:.2f}, PostgreSQL {pull['postgres_cpu_s'] * k:.2f}"
+          + (f"; PouchDB push device {pp['cpu_s'] * k:.2f}, server {pp['server_cpu_s'] * k:.2f}; pull device "
+             f"{pl['cpu_s'] * k:.2f}, server {pl['server_cpu_s'] * k:.2f}" if pouch else ""))
 
 
 if __name__ == "__main__":
@@ -383,6 +428,14 @@ if __name__ == "__main__":
         p.add_argument("--code")
         p.add_argument("--load")
         p.add_argument("--idle", action="store_true")
+        p.add_argument("--township", type=int)
+        p.add_argument("--postgres", type=int)
         kiosk_main(p.parse_args())
+    elif len(sys.argv) > 1 and sys.argv[1] == "_township":
+        p = argparse.ArgumentParser()
+        p.add_argument("_township")
+        p.add_argument("--port", type=int, required=True)
+        p.add_argument("--profile", required=True)
+        township_main(p.parse_args())
     else:
         main()

@@ -37,9 +37,11 @@ EXIT_CODES = {"ok": 0, "offline": 1, "refused": 2, "not_enrolled": 3, "busy": 4,
 
 
 class SyncError(Exception):
-    def __init__(self, code: str, message: str, kind: str = "refused", status: int | None = None, reply=None):
+    def __init__(self, code: str, message: str, kind: str = "refused", status: int | None = None, reply=None,
+                 counted: tuple[int, int] | None = None):
         super().__init__(message)
         self.code, self.message, self.kind, self.status, self.reply = code, message, kind, status, reply or {}
+        self.counted = counted  # (bytes up, bytes down) of the round trip that answered so
 
 
 @dataclass
@@ -230,16 +232,21 @@ def _schema_hash(schema: dict) -> str:
 
 
 def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
-               max_bytes: int = wire.MAX_BATCH_BYTES, pull_only: bool = False) -> tuple[Batch, wire.Writer]:
-    """The oldest waiting changes, bounded by count and bytes, with any parents they need."""
+               max_bytes: int = wire.MAX_BATCH_BYTES, pull_only: bool = False,
+               after: int | None = None, skip: frozenset = frozenset()) -> tuple[Batch, wire.Writer]:
+    """The oldest waiting changes, bounded by count and bytes, with any parents they need: those
+    beyond ``push_acked``, or beyond ``after`` for the batch that follows one still in flight, whose
+    ``skip`` entries ((table, id, seq): parents that rode along with it) are not sent again."""
     tables = replicated()
     schema = local_schema()
     ob = SyncOutbox.__table__
+    frm = st.push_acked if after is None else after
     if pull_only:
-        return Batch(st.push_acked, st.push_acked, []), wire.Writer({})
-    entries = session().execute(
+        return Batch(frm, frm, []), wire.Writer({})
+    entries = [e for e in session().execute(
         sa.select(ob.c.table_name, ob.c.record_id, ob.c.seq, ob.c.base_version, ob.c.base_hlc, ob.c.base_values)
-        .where(ob.c.seq > st.push_acked).order_by(ob.c.seq).limit(limit)).all()
+        .where(ob.c.seq > frm).order_by(ob.c.seq).limit(limit)).all()
+        if (e.table_name, e.record_id, e.seq) not in skip]
     by_table: dict[str, list[str]] = {}
     for e in entries:
         by_table.setdefault(e.table_name, []).append(e.record_id)
@@ -267,7 +274,7 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
                             *[encoder(row[c]) for c, encoder in zip(cols, known[name][1])]])
 
     writer = wire.Writer({})
-    chosen, size, to = [], 0, st.push_acked
+    chosen, size, to = [], 0, frm
     for e in entries:
         row = records.get((e.table_name, e.record_id))
         if row is not None and e.table_name in schema:
@@ -286,13 +293,15 @@ def build_push(st: SyncState, limit: int = wire.MAX_RECORDS,
     for name, row in ride_along(conn, [(n, r) for n, r, _v, _s in chosen], waiting):
         e = session().execute(sa.select(ob.c.seq, ob.c.base_version, ob.c.base_hlc, ob.c.base_values).where(
             ob.c.table_name == name, ob.c.record_id == row["id"])).one()
+        if (name, row["id"], e.seq) in skip:
+            continue  # on its way already, with the batch in flight
         parents.append((name, row, encode(name, row, e.seq, e.base_version, e.base_hlc, e.base_values), e.seq))
     sent = []
     for name, row, values, seq in parents_first(parents + chosen):
         writer.table(name, columns(name))
         writer.row(values)
         sent.append((name, row["id"], seq))
-    return Batch(st.push_acked, to, sent), writer
+    return Batch(frm, to, sent), writer
 
 
 def _text_of(raw: bytes, limit: int = 300) -> str:
@@ -309,12 +318,13 @@ def _text_of(raw: bytes, limit: int = 300) -> str:
     return words[:limit]
 
 
-def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Result, limit: int) -> tuple[dict, list]:
-    import json
-
-    import requests
+def _prepare(st: SyncState, writer: wire.Writer, batch: Batch, limit: int, cursor: int | None = None):
+    """(url, body, headers) of the request carrying ``batch``, the pull asked from ``cursor`` (the
+    stored one, or the one of a reply received and not applied yet). Commits: no transaction may stay
+    open across the round trip, the kiosk's pages write meanwhile."""
     header = {"rid": secrets.token_hex(8), "now": device_now_ms(), "acked": st.push_acked, "from": batch.frm, "to": batch.to,
-              "cursor": st.pull_cursor, "pending": max(pending_count(st) - len(batch.sent), 0), "limit": limit,
+              "cursor": st.pull_cursor if cursor is None else cursor,
+              "pending": max(pending_count(st) - len(batch.sent), 0), "limit": limit,
               "app": current_app.config.get("APP_VERSION", "")}
     schema = local_schema()
     if st.schema_hash != _schema_hash(schema):
@@ -327,44 +337,72 @@ def _exchange(http, st: SyncState, writer: wire.Writer, batch: Batch, result: Re
     url = f"{st.server_url}/sync/v1/exchange"
     headers = {"Authorization": f"Bearer {st.device_id}:{st.token}", "Content-Type": wire.CONTENT_TYPE,
                "Content-Encoding": encoding, "Accept-Encoding": ", ".join(wire.encodings())}
-    # no transaction may stay open across the round trip: the kiosk's pages write meanwhile
     session().commit()
+    return url, body, headers
+
+
+def _transmit(http, url: str, body: bytes, headers: dict) -> tuple:
+    """POST and read the reply: no database, no application context, so that it can run on a
+    thread while the kiosk applies the previous reply. Returns (reply, sections, bytes up, bytes
+    down), or the SyncError, never raises."""
+    import json
+
+    import requests
     sent_at = device_now_ms()
+    response = None
     try:
-        response = http.post(url, data=body, headers=headers, timeout=TIMEOUT, stream=True)
-        raw = response.raw.read(wire.MAX_BODY_BYTES + 1, decode_content=False)
-        declared = response.headers.get("Content-Length")
-        if declared is not None and (not declared.strip().isdigit() or int(declared) != len(raw)):
-            raise SyncError("truncated", "the reply was cut short", "offline")
-    except SyncError:
-        raise
-    except requests.RequestException as e:
-        raise SyncError("offline", f"{type(e).__name__}: {e}", "offline")
-    except Exception as e:  # urllib3 and http.client errors when the link drops mid-reply
-        raise SyncError("offline", f"{type(e).__name__}: {e}", "offline")
-    received_at = device_now_ms()
-    result.requests += 1
-    result.bytes_up += len(body)
-    result.bytes_down += len(raw)
-    if response.status_code != 200:
         try:
-            reply = json.loads(raw.decode() or "{}")
-            reply = reply if isinstance(reply, dict) else {}
-        except ValueError:
-            reply = {}
-        status = response.status_code
-        # a gateway that cannot reach the township is the link being down; any other 5xx is the township's fault
-        kind = "refused" if 400 <= status < 500 else "offline" if status in (502, 503, 504) else "error"
-        raise SyncError(str(reply.get("error") or f"http_{status}")[:40],
-                        str(reply.get("message") or _text_of(raw) or response.reason)[:500], kind, status, reply)
-    try:
-        data = wire.decompress(raw, response.headers.get("Content-Encoding", "identity"))
-        reply, sections = wire.read(data)
-    except WireError as e:
-        raise SyncError(e.code, e.message, "offline")
-    # clock: the township's time at the middle of the round trip, against ours
-    if isinstance(reply.get("server_now"), int):
-        reply["_offset"] = round(((sent_at + received_at) / 2 - reply["server_now"]) / 1000.0, 3)
+            response = http.post(url, data=body, headers=headers, timeout=TIMEOUT, stream=True)
+            raw = response.raw.read(wire.MAX_BODY_BYTES + 1, decode_content=False)
+            declared = response.headers.get("Content-Length")
+            if declared is not None and (not declared.strip().isdigit() or int(declared) != len(raw)):
+                raise SyncError("truncated", "the reply was cut short", "offline")
+        except SyncError:
+            raise
+        except requests.RequestException as e:
+            raise SyncError("offline", f"{type(e).__name__}: {e}", "offline")
+        except Exception as e:  # urllib3 and http.client errors when the link drops mid-reply
+            raise SyncError("offline", f"{type(e).__name__}: {e}", "offline")
+        received_at = device_now_ms()
+        if response.status_code != 200:
+            try:
+                reply = json.loads(raw.decode() or "{}")
+                reply = reply if isinstance(reply, dict) else {}
+            except ValueError:
+                reply = {}
+            status = response.status_code
+            # a gateway that cannot reach the township is the link being down; any other 5xx is the township's fault
+            kind = "refused" if 400 <= status < 500 else "offline" if status in (502, 503, 504) else "error"
+            raise SyncError(str(reply.get("error") or f"http_{status}")[:40],
+                            str(reply.get("message") or _text_of(raw) or response.reason)[:500], kind, status, reply,
+                            counted=(len(body), len(raw)))
+        try:
+            data = wire.decompress(raw, response.headers.get("Content-Encoding", "identity"))
+            reply, sections = wire.read(data)
+        except WireError as e:
+            raise SyncError(e.code, e.message, "offline", counted=(len(body), len(raw)))
+        # clock: the township's time at the middle of the round trip, against ours
+        if isinstance(reply.get("server_now"), int):
+            reply["_offset"] = round(((sent_at + received_at) / 2 - reply["server_now"]) / 1000.0, 3)
+        return reply, sections, len(body), len(raw)
+    except SyncError as e:
+        if response is not None:
+            response.close()  # a reply cut short: its connection goes now, not whenever the error is collected
+        return e
+
+
+def _received(outcome, result: Result) -> tuple[dict, list]:
+    """What :func:`_transmit` brought back, counted; raises its SyncError."""
+    if isinstance(outcome, SyncError):
+        if outcome.counted is not None:
+            result.requests += 1
+            result.bytes_up += outcome.counted[0]
+            result.bytes_down += outcome.counted[1]
+        raise outcome
+    reply, sections, up, down = outcome
+    result.requests += 1
+    result.bytes_up += up
+    result.bytes_down += down
     return reply, sections
 
 
@@ -716,38 +754,67 @@ def _try_held_again(st: SyncState, result: Result) -> None:
 
 
 def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) -> None:
+    """Exchanges until nothing is left to push or pull, two at a time where they can overlap: while
+    the township takes one batch, the kiosk applies the reply before it and reads the batch after it.
+    The next request goes out only once the previous reply has arrived (so the township takes one
+    request of a kiosk at a time, in order, as ever), carrying that reply's cursor. Replies are
+    applied in order, each in its own transaction, so the outbox loses a row only once its batch is
+    acknowledged; a reply that cannot be applied ends the run and the next run sends again from
+    ``push_acked`` (the township sees old news)."""
+    from concurrent.futures import ThreadPoolExecutor
     gap_retried = False
     older: SyncError | None = None  # the township is older than this kiosk: pull only, keep the changes
-    for _ in range(max_rounds):
-        batch, writer = build_push(st, limit, max_bytes, pull_only=older is not None)
-        try:
-            reply, sections = _exchange(http, st, writer, batch, result, limit)
-        except SyncError as e:
-            if e.code == "gap" and not gap_retried:
-                # the township lost what we sent (restored from a backup): send everything again
-                gap_retried = True
-                session().rollback()
-                st = state()
-                st.push_acked = int(e.reply.get("hw", 0))
-                n = requeue_all(st.village_code)
-                capture.next_values(session().connection(), "outbox", 0)
-                session().commit()
-                result.notes.append(f"township had lost changes; re-sent {n} records")
+    unapplied = None  # (batch, reply, sections): received, applied while the next request is out
+    batch, writer = build_push(st, limit, max_bytes)
+    cursor = None  # the stored pull cursor
+    with ThreadPoolExecutor(1, thread_name_prefix="sync-send") as sender:
+        for _ in range(max_rounds):
+            flight = sender.submit(_transmit, http, *_prepare(st, writer, batch, limit, cursor))
+            ahead = None
+            try:
+                if unapplied is not None:
+                    _apply_reply(st, *unapplied, result)
+                    unapplied = None
+                if older is None and not st.full_pull:
+                    ahead = build_push(st, limit, max_bytes, after=batch.to,
+                                       skip=frozenset((t, i, s) for t, i, s in batch.sent))
+                    session().commit()
+            finally:
+                outcome = flight.result()  # never left running, whatever happened here
+            try:
+                reply, sections = _received(outcome, result)
+            except SyncError as e:
+                if e.code == "gap" and not gap_retried:
+                    # the township lost what we sent (restored from a backup): send everything again
+                    gap_retried = True
+                    session().rollback()
+                    st = state()
+                    st.push_acked = int(e.reply.get("hw", 0))
+                    n = requeue_all(st.village_code)
+                    capture.next_values(session().connection(), "outbox", 0)
+                    session().commit()
+                    result.notes.append(f"township had lost changes; re-sent {n} records")
+                    batch, writer, cursor = *build_push(st, limit, max_bytes), None
+                    continue
+                if e.code == "township_older" and older is None:
+                    older = e
+                    session().rollback()
+                    st = state()
+                    batch, writer, cursor = *build_push(st, limit, max_bytes, pull_only=True), None
+                    continue
+                raise
+            if (ahead is not None and not reply.get("resync") and not reply.get("repull")
+                    and (ahead[0].sent or reply.get("more"))):
+                unapplied = (batch, reply, sections)
+                (batch, writer), cursor = ahead, int(reply.get("cursor", st.pull_cursor))
                 continue
-            if e.code == "township_older" and older is None:
-                older = e
-                session().rollback()
-                st = state()
-                continue
-            raise
-        _apply_reply(st, batch, reply, sections, result)
-        if older is not None:
-            if not reply.get("more"):
+            _apply_reply(st, batch, reply, sections, result)
+            if older is not None and not reply.get("more"):
                 raise older
-            continue
-        if not reply.get("more") and not session().scalar(
-                sa.select(SyncOutbox.seq).where(SyncOutbox.seq > st.push_acked).limit(1)):
-            return
+            if older is None and not reply.get("more") and not session().scalar(
+                    sa.select(SyncOutbox.seq).where(SyncOutbox.seq > st.push_acked).limit(1)):
+                return
+            batch, writer, cursor = *build_push(st, limit, max_bytes, pull_only=older is not None), None
     raise SyncError("too_many_rounds", "sync did not finish within its round limit", "offline")
 
 

@@ -82,6 +82,7 @@ class Admission:
         # (table, key columns, key values) -> ids holding it, loaded per table and kept up to date
         self.holders: dict[tuple, set[str]] = {}
         self.parents: dict[tuple[str, str], str] = {}  # (table, id) -> village, of referenced rows
+        self._refs: dict[str, list] = {}  # table -> its references to replicated tables, found once a batch
 
     # ---- the pipeline ---------------------------------------------------------------------------
 
@@ -203,11 +204,15 @@ class Admission:
 
     # ---- checks ---------------------------------------------------------------------------------
 
+    def references(self, t: Table) -> list:
+        if t.name not in self._refs:
+            tables = replicated()
+            self._refs[t.name] = [ref for ref in references(t) if ref.parent in tables]
+        return self._refs[t.name]
+
     def _load_references(self, t: Table, rows: list[Pushed], existing: dict) -> None:
         tables = replicated()
-        for ref in references(t):
-            if ref.parent not in tables:
-                continue
+        for ref in self.references(t):
             wanted = set()
             for p in rows:
                 for source in (p.values or {}, existing.get(p.id) or {}):
@@ -222,10 +227,9 @@ class Admission:
                     self.parents[(ref.parent, rid)] = village
 
     def _references(self, t: Table, row: dict):
-        tables = replicated()
-        for ref in references(t):
+        for ref in self.references(t):
             target = row.get(ref.column)
-            if not target or ref.parent not in tables:
+            if not target:
                 continue
             if not isinstance(target, str):
                 return "invalid", f"{ref.column} does not name a record"

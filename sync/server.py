@@ -277,7 +277,7 @@ def schema_hash(schema: dict) -> str:
     return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
 
 
-def _read_push(device: SyncDevice, header: dict, sections, wire_version: int) -> list[push.Pushed]:
+def _read_push(device: SyncDevice, header: dict, sections, wire_version: int, plain: bool = False) -> list[push.Pushed]:
     """Rows as sent, each checked against its columns. The batch is refused whole only when it is
     not a well-formed push of this device's village, or names what this township does not know."""
     tables = replicated()
@@ -326,7 +326,7 @@ def _read_push(device: SyncDevice, header: dict, sections, wire_version: int) ->
             seen.add((name, rid))
             p = push.Pushed(t=t, seq=seq, base_version=base_v, base_hlc=base_hlc, base=base, cols=list(cols), raw=raw)
             try:
-                p.values = validate.row(t, cols, values)
+                p.values = validate.row(t, cols, values, plain)
             except validate.Invalid as e:
                 p.problem = ("invalid", f"{name}.{e.column} {e.reason}")
             batch.append(p)
@@ -464,7 +464,9 @@ def _pull(device: SyncDevice, position: int, limit: int, writer: wire.Writer, ow
 def exchange():
     device = _authenticate()
     now = utcnow()
-    header, sections = wire.read(_read_body())
+    body = _read_body()
+    header, sections = wire.read(body)
+    plain = validate.plain_message(body)
     rid = _text(header, "rid", 40)
     replay = rid is not None and rid in (device.recent_requests or [])
     position, acked = _int(header, "cursor", low=0), _int(header, "acked", low=0)
@@ -508,7 +510,7 @@ def exchange():
     if rows and frm > device.push_hw:
         raise Refused("gap", f"changes {device.push_hw + 1}..{frm} never arrived; send from {device.push_hw}",
                       409, hw=device.push_hw)
-    batch = _read_push(device, header, sections, header.get("v", 1)) if rows else []
+    batch = _read_push(device, header, sections, header.get("v", 1), plain) if rows else []
     outcome = push.Admission(device.village_id, device.id, device.id).take(batch) if batch else push.Outcome()
     if outcome.applied:
         push.retry_missing_references(device.village_id)

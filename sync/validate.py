@@ -79,6 +79,45 @@ def json_problem(value: Any, depth: int = 0) -> str | None:
 
 
 _LONG_NUMBER = re.compile(r"[0-9]{19}")
+# what would put a NUL or a lone surrogate into a string parsed from a message: the escapes, or a
+# surrogate's UTF-8 bytes (json.loads decodes bytes with "surrogatepass"); a raw NUL is no JSON
+_SUSPECT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def plain_message(data: bytes) -> bool:
+    """Whether no string parsed from this message (NDJSON bytes) can hold a NUL or a lone surrogate:
+    then its rows' text needs only its type and length checked (:func:`row` with ``plain``). One scan
+    of the bytes instead of one encoding of every value; a message that merely looks suspect (an
+    escaped backslash before "u0000") gets every check, as any other."""
+    return _SUSPECT.search(data) is None
+
+
+def _flat_size(value: Any) -> int | None:
+    """For a list or object of plain scalars (in a plain message) in which :func:`json_problem`
+    would find nothing, a bound of the length of its JSON text, without writing it; else None."""
+    if isinstance(value, dict):
+        size = 2
+        for k, v in value.items():
+            if type(k) is not str or len(k) > 200:
+                return None
+            size += 6 * len(k) + 8  # each character escaped at worst (\u001f), quotes, ": ", ", "
+            kind = type(v)
+            if kind is str:
+                size += 6 * len(v)
+            elif kind is int:
+                if not -2 ** 63 <= v < 2 ** 63:
+                    return None
+                size += 20
+            elif kind is float:
+                if not math.isfinite(v):
+                    return None
+                size += 25
+            elif not (v is None or kind is bool):
+                return None
+        return size
+    if isinstance(value, list):
+        return _flat_size(dict(zip(map(str, range(len(value))), value))) if len(value) <= 1000 else None
+    return None
 
 
 def _plain_json(value: Any) -> str | None:
@@ -123,8 +162,9 @@ def _int_range(t) -> tuple[int, int]:
     return INT_RANGES["int"]
 
 
-def checker(model, column: sa.Column) -> Callable[[Any], Any]:
-    """A function from a wire value to the database value of ``column``; raises Invalid."""
+def checker(model, column: sa.Column, plain: bool = False) -> Callable[[Any], Any]:
+    """A function from a wire value to the database value of ``column``; raises Invalid. ``plain``: the
+    value comes from a :func:`plain_message`, its text holds no NUL and no lone surrogate."""
     t, name, nullable = column.type, column.name, column.nullable
 
     def need(ok: bool, reason: str):
@@ -189,6 +229,12 @@ def checker(model, column: sa.Column) -> Callable[[Any], Any]:
         shape = _container(model, name)
 
         def data(v):
+            if plain:
+                size = _flat_size(v)
+                if size is not None and size <= MAX_JSON_BYTES:
+                    need(shape is None or isinstance(v, shape),
+                         f"must be a JSON {'list' if shape is list else 'object'}")
+                    return v
             text = _plain_json(v)
             if text is None:  # something to say: the walk says exactly what
                 problem = json_problem(v)
@@ -212,6 +258,9 @@ def checker(model, column: sa.Column) -> Callable[[Any], Any]:
 
         def string(v):
             need(isinstance(v, str), "must be text")
+            if plain:
+                need(len(v) <= limit, f"longer than {limit} characters")
+                return v
             problem = text_problem(v, limit)
             need(problem is None, problem or "")
             return v
@@ -228,34 +277,35 @@ def checker(model, column: sa.Column) -> Callable[[Any], Any]:
     return inner(scalar)
 
 
-_checkers: dict[tuple[type, str], Callable] = {}
+_checkers: dict[tuple[type, str, bool], Callable] = {}
 
 
-def column_checker(model, column: sa.Column) -> Callable:
-    key = (model, column.name)
+def column_checker(model, column: sa.Column, plain: bool = False) -> Callable:
+    key = (model, column.name, plain)
     if key not in _checkers:
-        _checkers[key] = checker(model, column)
+        _checkers[key] = checker(model, column, plain)
     return _checkers[key]
 
 
 _plans: dict[tuple, tuple[list[tuple[str, Callable]], str | None]] = {}
 
 
-def _plan(table, columns: list[str]) -> tuple[list[tuple[str, Callable]], str | None]:
+def _plan(table, columns: list[str], plain: bool) -> tuple[list[tuple[str, Callable]], str | None]:
     """(column, checker) for each column sent, and a required column that is not sent (or None):
     the same for every row of a batch, so found once."""
-    key = (table.model, tuple(columns))
+    key = (table.model, tuple(columns), plain)
     if key not in _plans:
-        checks = [(name, column_checker(table.model, table.table.c[name])) for name in columns]
+        checks = [(name, column_checker(table.model, table.table.c[name], plain)) for name in columns]
         missing = [c.name for c in table.table.columns if c.name not in columns and not c.nullable
                    and c.default is None and c.server_default is None and not c.primary_key]
         _plans[key] = (checks, missing[0] if missing else None)
     return _plans[key]
 
 
-def row(table, columns: list[str], values: list) -> dict:
-    """Database values of a pushed row (``table`` a :class:`sync.tables.Table`); raises Invalid."""
-    checks, missing = _plan(table, columns)
+def row(table, columns: list[str], values: list, plain: bool = False) -> dict:
+    """Database values of a pushed row (``table`` a :class:`sync.tables.Table`); raises Invalid.
+    ``plain``: the row comes from a :func:`plain_message`."""
+    checks, missing = _plan(table, columns, plain)
     out = {name: check(value) for (name, check), value in zip(checks, values)}
     if missing:
         raise Invalid(missing, "is required and was not sent")

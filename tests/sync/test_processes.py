@@ -182,3 +182,40 @@ def test_sync_once_exit_codes(make_kiosk, township):
     assert status.exit_code == 0 and "village 330326100201" in status.output
     point_at(kiosk, "http://127.0.0.1:9")  # nothing listens there
     assert runner.invoke(args=["sync", "once"]).exit_code == 1
+
+
+@pytest.mark.parametrize("threshold", [25_000, 60_000])
+def test_overlapping_exchanges_lose_and_duplicate_nothing_when_the_township_is_killed_mid_stream(
+        kiosk, township, tmp_path, threshold):
+    """Batches go out while the reply before them is applied: killed after some of them were taken,
+    the township has nothing twice, the kiosk nothing lost, and the next run finishes both ways."""
+    from sync.models import SyncConflict, SyncHeld, SyncOutbox
+    assert kiosk.sync().ok
+    port = free_port()
+    proc = township_process(township, tmp_path, port)
+    proxy = Proxy(port)
+    try:
+        point_at(kiosk, proxy.url)
+        record_hazards(kiosk, 1500)
+        township_hazards(township, 600)
+        watcher = kill_when(proxy, proc, "up", threshold)
+        result = kiosk.sync(limit=100)
+        watcher.join(5)
+        assert proc.poll() is not None  # it was killed
+        assert result.outcome == "offline"
+        assert 0 < result.pushed < 1500  # mid-stream: some batches acknowledged, the rest not
+        proc = township_process(township, tmp_path, port)
+        assert kiosk.sync(limit=100).ok
+        assert_same(kiosk, township)
+        for side in (kiosk, township):
+            with side.ctx():
+                for where, n in ((Hazard.location.like("村口%"), 1500), (Hazard.location.like("柴堆%"), 600)):
+                    assert db.session.scalar(sa.select(sa.func.count()).select_from(Hazard).where(where)) == n
+                assert db.session.scalar(sa.select(sa.func.count()).select_from(SyncConflict)) == 0
+                assert db.session.scalar(sa.select(sa.func.count()).select_from(SyncHeld)) == 0
+        with kiosk.ctx():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(SyncOutbox)) == 0
+    finally:
+        proc.kill()
+        proc.wait(10)
+        proxy.close()

@@ -284,3 +284,36 @@ def test_hostile_rows_of_every_table_get_no_5xx_and_store_nothing_of_the_wrong_t
 
     attempt()
     assert stored_types_are_right(township) == []
+
+
+def test_a_plain_message_gets_the_same_verdict_on_every_value_as_a_full_check(township):
+    """The township checks the text of a message without NUL or lone surrogates by type and length
+    only (validate.plain_message): every hostile value of every column is refused as it would be
+    value by value, or accepted as the same database value."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from sync import validate
+    with township.ctx():
+        columns = [(t, c) for t in replicated().values() for c in t.columns]
+
+    def verdict(t, c, value, plain):
+        try:
+            return "ok", validate.row(t, [c], [value], plain)
+        except validate.Invalid as e:
+            return "invalid", e.reason
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(column=st.sampled_from(columns), value=hostile_values(), escaped=st.booleans())
+    def attempt(column, value, escaped):
+        t, c = column
+        # as a hostile kiosk may write it: escapes (\\u0000, \\ud800) or raw UTF-8, a surrogate's bytes too
+        data = (b'{"v":2}\n' + json.dumps({"t": t.name, "c": [c]}).encode() + b"\n"
+                + json.dumps([value], ensure_ascii=escaped).encode("utf-8", "surrogatepass") + b'\n{"end":1}\n')
+        _header, sections = wire.read(data)
+        sent = sections[0][2][0][0]
+        if validate.plain_message(data):
+            assert verdict(t, c, sent, True) == verdict(t, c, sent, False)
+
+    with township.ctx():
+        attempt()
