@@ -67,4 +67,5 @@ def test_the_number_of_queries_does_not_grow_with_the_villages(township_app):
 
     one = queries([DEMO_VILLAGE])
     many = queries([DEMO_VILLAGE, *NEIGHBOURS, OTHER_TOWNSHIP_VILLAGE[0], *(f"3303261002{n:02d}" for n in range(10, 60))])
-    assert 0 < one == many <= 4
+    # villages, intervals, and per kind of asset its counts and the few near the line of "overdue"
+    assert 0 < one == many <= 6
