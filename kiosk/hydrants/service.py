@@ -84,8 +84,11 @@ def find_asset(code: str | None, include_deleted: bool = False, village_code: st
 
 def latest_intervals(township_code: str) -> InspectionIntervals | None:
     """The intervals a township has set, None when it has set none."""
-    return db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
-                             .order_by(InspectionIntervals.id.desc()).limit(1))
+    return db.session.scalar(_LATEST_INTERVALS, {"township": township_code})
+
+
+_LATEST_INTERVALS = InspectionIntervals.live().where(InspectionIntervals.village_id == sa.bindparam("township")) \
+    .order_by(InspectionIntervals.id.desc()).limit(1)
 
 
 def intervals_for(township_code: str) -> tuple[int, int]:
@@ -223,15 +226,8 @@ def badge_counts(village) -> BadgeCounts:
     hydrant_months, pool_months = intervals_for(village.township_code)
     now = utcnow()
     counts = BadgeCounts()
-    for asset, checks, key, subject, months, extra in (
-            (Hydrant, HydrantInspection, HydrantInspection.hydrant_id, "hydrant", hydrant_months, None),
-            (WaterPool, PoolCheck, PoolCheck.pool_id, "water_pool", pool_months, PoolCheck.check_kind == "level")):
-        where = [key == asset.id, checks.deleted.is_(False)] + ([extra] if extra is not None else [])
-        last_at = (sa.select(checks.recorded_at).where(*where).order_by(checks.recorded_at.desc(), checks.id.desc())
-                   .limit(1).correlate(asset).scalar_subquery())
-        hazards = hazard_queries.subject_counts(subject, asset.id)
-        rows = db.session.execute(sa.select(asset.status, asset.recorded_at, last_at, *hazards)
-                                  .where(asset.village_id == village.code, asset.deleted.is_(False))).all()
+    for statement, months in ((_BADGE_ROWS[0], hydrant_months), (_BADGE_ROWS[1], pool_months)):
+        rows = db.session.execute(statement, {"village": village.code}).all()
         for status, registered, last, n_open, unconfirmed in rows:
             state = AssetState(asset=_Status(status), last=None, due_at=due_at(registered, last, months),
                                overdue=False, hazards=AssetHazards(n_open, unconfirmed))
@@ -241,6 +237,21 @@ def badge_counts(village) -> BadgeCounts:
             counts.reported += state.reported
             counts.overdue += state.overdue
     return counts
+
+
+def _badge_rows(asset, checks, key, subject: str, extra=None) -> sa.Select:
+    """One row per live asset of a village: its status, registration, newest record's time and open
+    hazards."""
+    where = [key == asset.id, checks.deleted.is_(False)] + ([extra] if extra is not None else [])
+    last_at = (sa.select(checks.recorded_at).where(*where).order_by(checks.recorded_at.desc(), checks.id.desc())
+               .limit(1).correlate(asset).scalar_subquery())
+    return sa.select(asset.status, asset.recorded_at, last_at, *hazard_queries.subject_counts(subject, asset.id)) \
+        .where(asset.village_id == sa.bindparam("village"), asset.deleted.is_(False))
+
+
+# built once (building them costs more than SQLite's answer): hydrants, then pools
+_BADGE_ROWS = (_badge_rows(Hydrant, HydrantInspection, HydrantInspection.hydrant_id, "hydrant"),
+               _badge_rows(WaterPool, PoolCheck, PoolCheck.pool_id, "water_pool", PoolCheck.check_kind == "level"))
 
 
 @dataclass(frozen=True)

@@ -84,12 +84,12 @@ def tile_badge():
     village = current_village()
     if village is None:
         return None
-    pact = queries.current_pact(village)
-    if pact is None:
+    counts = queries.pledged_of_households(village)
+    if counts is None:
         return (_("Not yet published"), "warn")
-    total, _groups = queries.progress(village, pact)
-    return (_("%(done)d of %(total)d households pledged", done=total.pledged, total=total.total),
-            "ok" if total.total and total.pledged == total.total else "warn")
+    pledged, total = counts
+    return (_("%(done)d of %(total)d households pledged", done=pledged, total=total),
+            "ok" if total and pledged == total else "warn")
 
 
 # ---- overview -----------------------------------------------------------------------------------
