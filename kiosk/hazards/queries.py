@@ -165,11 +165,14 @@ _BOARD = sa.select(sa.func.count().filter(_overdue(_NOW)),
     .join(Hazard, Hazard.id == S.hazard_id) \
     .where(S.village_id == sa.bindparam("village"), S.is_open.is_(True), Hazard.deleted.is_(False))
 # all four are open ones: the (village, open) index leaves the closed ones unread
+_OVERDUE = sa.select(Hazard).join(S, S.hazard_id == Hazard.id).options(contains_eager(Hazard.state)) \
+    .where(Hazard.deleted.is_(False), S.village_id == sa.bindparam("village"), _overdue(_NOW)) \
+    .order_by(*_open_order(_NOW), Hazard.id).limit(sa.bindparam("limit"))
 
 
 def overdue_hazards(village_code: str, now: dt.datetime | None = None, limit: int = 6) -> list[Hazard]:
-    now = now or service.now()
-    return _hazards([S.village_id == village_code, _overdue(now)], _open_order(now), 1)[:limit]
+    return db.session.scalars(_OVERDUE, {"village": village_code, "now": now or service.now(),
+                                         "limit": limit}).unique().all()
 
 
 # ---- assets follow the loop -------------------------------------------------------------------------
