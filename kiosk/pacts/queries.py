@@ -72,8 +72,12 @@ def previous_version(pact: Pact) -> Pact | None:
 
 
 def clauses_of(pact: Pact) -> list[PactClause]:
-    return db.session.scalars(PactClause.live().where(PactClause.pact_id == pact.id)
-                              .order_by(PactClause.position, PactClause.recorded_at)).all()
+    return db.session.scalars(_CLAUSES, {"pact": pact.id}).all()
+
+
+# built once (the board shows the current version's clauses each time)
+_CLAUSES = PactClause.live().where(PactClause.pact_id == sa.bindparam("pact")) \
+    .order_by(PactClause.position, PactClause.recorded_at)
 
 
 def clause_of(pact: Pact, clause_id: str, dropped: bool = False) -> PactClause | None:
