@@ -74,7 +74,8 @@ def board_slides():
         size += len(clause.text)
     if page:
         pages.append(page)
-    total, _groups = queries.progress(village, pact)
+    pledged, households = queries.pledged_of_households(village) or (0, 0)  # the two totals, not each group's
+    total = queries.GroupProgress("", households, pledged)
     return [("pacts/_slide.html", {"pact": pact, "clauses": items, "page": i + 1, "pages": len(pages),
                                    "total": total, "first": i == 0})
             for i, items in enumerate(pages)]

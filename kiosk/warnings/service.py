@@ -92,6 +92,12 @@ def waiting(village: Village) -> list[Warning]:
     tile's badge."""
     if has_request_context() and g.get("warnings_waiting", (None,))[0] == village.code:
         return g.warnings_waiting[1]
+    if has_request_context() and g.get("warnings_in_force", (None,))[0] == village.code:
+        # the board read those in force with their receipts already: the unacknowledged ones, in
+        # the same order (in_force_for ranks them by kind, newest first within a kind)
+        mine = [w for w, receipt in g.warnings_in_force[1] if receipt is None]
+        g.warnings_waiting = (village.code, mine)
+        return mine
     found = db.session.scalars(_WAITING, {"township": village.township_code, "today": local_today(),
                                           "village": village.code}).all()
     mine = sorted((w for w in found if w.is_for(village.code)), key=lambda w: KIND_ORDER.get(w.kind, 9))
