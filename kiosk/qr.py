@@ -9,19 +9,20 @@ get scratched outdoors) and a quiet zone of 4 modules.
 from __future__ import annotations
 
 import re
+import typing
 from functools import lru_cache
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-import qrcode
-import qrcode.image.svg
 from flask import current_app, request
 from markupsafe import Markup
 
 from . import registry
 
+if typing.TYPE_CHECKING:
+    import qrcode
+
 QUIET_ZONE = 4
-ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q
 
 
 def _known_public_address() -> str:
@@ -58,7 +59,8 @@ def public_url(path: str) -> str:
 
 
 def make_qr(data: str) -> qrcode.QRCode:
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=QUIET_ZONE, box_size=10)
+    import qrcode  # when a symbol is drawn, not with every page (memory on a Raspberry Pi)
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=QUIET_ZONE, box_size=10)
     qr.add_data(data)
     qr.make(fit=True)
     return qr
@@ -67,6 +69,7 @@ def make_qr(data: str) -> qrcode.QRCode:
 @lru_cache(maxsize=512)
 def qr_path(data: str) -> tuple[int, str]:
     """(size in modules including the quiet zone, SVG path data)."""
+    import qrcode.image.svg
     svg = make_qr(data).make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string(encoding="unicode")
     size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
     path = re.search(r'<path d="([^"]+)"', svg).group(1)

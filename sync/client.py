@@ -198,13 +198,17 @@ def pending_count(st: SyncState | None = None) -> int:
     hook). Township-wide rows never count: a device may not send them. The one count every screen and
     ``flask sync status`` show."""
     st = st if st is not None else session().get(SyncState, 1)
+    return session().scalar(_pending(st)) or 0
+
+
+def _pending(st: SyncState | None) -> sa.Select:
     village = (st.village_code if st is not None else None) or _home_village()
     q = sa.select(sa.func.count()).select_from(SyncOutbox)
     if st is not None:
         q = q.where(SyncOutbox.seq > st.push_acked)
     if village:
         q = q.where(SyncOutbox.village_id == village)
-    return session().scalar(q) or 0
+    return q
 
 
 def _home_village() -> str | None:
@@ -823,12 +827,16 @@ def _run(http, st, result: Result, max_rounds: int, limit: int, max_bytes: int) 
 def summary() -> dict:
     st = session().get(SyncState, 1)
     from .models import SyncHeld
-    open_conflicts = session().scalar(sa.select(sa.func.count()).select_from(SyncConflict).where(
-        SyncConflict.status == "open", SyncConflict.deleted.is_(False))) + session().scalar(
-        sa.select(sa.func.count()).select_from(SyncHeld).where(SyncHeld.status == "open", SyncHeld.deleted.is_(False)))
-    files = session().scalar(sa.select(sa.func.count()).select_from(SyncBlobQueue))
-    return {"enrolled": bool(st is not None and st.device_id), "pending": pending_count(st),
-            "conflicts": open_conflicts, "files": files, "state": st}
+    # the four counts in one statement: every page's status bar asks
+    conflicts, held, files, pending = session().execute(sa.select(
+        sa.select(sa.func.count()).select_from(SyncConflict)
+        .where(SyncConflict.status == "open", SyncConflict.deleted.is_(False)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(SyncHeld)
+        .where(SyncHeld.status == "open", SyncHeld.deleted.is_(False)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(SyncBlobQueue).scalar_subquery(),
+        _pending(st).scalar_subquery())).one()
+    return {"enrolled": bool(st is not None and st.device_id), "pending": pending or 0,
+            "conflicts": conflicts + held, "files": files, "state": st}
 
 
 def request_sync_now() -> bool:

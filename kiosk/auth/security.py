@@ -401,7 +401,10 @@ def load_session() -> None:
     token = session.get("sid")
     if not token:
         return
-    row = db.session.get(SignInSession, _token_key(str(token)))
+    # the session's row, its person and the person's PIN in one statement: the gets below then find
+    # them in the session (every request asks)
+    found = db.session.execute(_SIGNED_IN, {"key": _token_key(str(token))}).first()
+    row = found[0] if found is not None else None
     boot, seconds = boot_clock()
     who = None
     if row is not None and row.boot_id == boot and seconds - row.seen <= _idle_limit(row.staff_id is not None):
@@ -422,6 +425,12 @@ def load_session() -> None:
     if not is_passive() and seconds - row.seen >= min(5.0, _idle_limit(False) / 10):
         _commit_now(sa.update(SignInSession).where(SignInSession.id == row.id, SignInSession.seen < seconds)
                     .values(seen=seconds))
+
+
+_SIGNED_IN = sa.select(SignInSession, Person, KioskPin) \
+    .outerjoin(Person, Person.id == SignInSession.person_id) \
+    .outerjoin(KioskPin, KioskPin.person_id == SignInSession.person_id) \
+    .where(SignInSession.id == sa.bindparam("key"))
 
 
 def before_request() -> None:

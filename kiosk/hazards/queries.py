@@ -45,7 +45,7 @@ def _tab(tab: str, now: dt.datetime, person_id: str | None = None):
     if tab == "new":
         return S.status == "reported"
     if tab == "mine":
-        return sa.and_(S.is_open.is_(True), S.assignee_kind == "person", S.assignee_id == (person_id or ""))
+        return sa.and_(S.is_open.is_(True), S.assignee_kind == "person", S.assignee_id == (person_id if person_id is not None else ""))
     if tab == "overdue":
         return sa.and_(S.is_open.is_(True), S.next_due < now)
     if tab == "verify":
@@ -79,18 +79,31 @@ def _open_order(now: dt.datetime, oldest_first: bool = False):
 def register(village_code: str, tab: str = "open", page: int = 1, person_id: str | None = None,
              now: dt.datetime | None = None) -> list[Hazard]:
     """One page (50) of the village's register on a tab."""
-    now = now or service.now()
-    order = [S.closed_at.desc()] if tab == "closed" else _open_order(now)
-    return _hazards([S.village_id == village_code, _tab(tab, now, person_id)], order, page)
+    return db.session.scalars(_REGISTER[tab], {
+        "village": village_code, "now": now or service.now(), "person": person_id or "",
+        "offset": max(page - 1, 0) * PAGE_SIZE}).unique().all()
 
 
 def tab_counts(village_code: str, person_id: str | None = None, now: dt.datetime | None = None) -> dict[str, int]:
     """How many hazards each tab holds, in one query."""
-    now = now or service.now()
-    row = db.session.execute(sa.select(*[sa.func.count().filter(_tab(t, now, person_id)) for t in TABS])
-                             .select_from(S).join(Hazard, Hazard.id == S.hazard_id)
-                             .where(S.village_id == village_code, Hazard.deleted.is_(False))).one()
+    row = db.session.execute(_TAB_COUNTS, {"village": village_code, "now": now or service.now(),
+                                           "person": person_id or ""}).one()
     return dict(zip(TABS, row))
+
+
+# the village's register, built once per tab with parameters (building a page's statements cost more
+# than SQLite's answers): village, now, person (the "mine" tab) and offset
+_NOW = sa.bindparam("now", type_=sa.DateTime)
+_PERSON = sa.bindparam("person")
+_REGISTER = {
+    tab: sa.select(Hazard).join(S, S.hazard_id == Hazard.id).options(contains_eager(Hazard.state))
+    .where(Hazard.deleted.is_(False), S.village_id == sa.bindparam("village"), _tab(tab, _NOW, _PERSON))
+    .order_by(*([S.closed_at.desc()] if tab == "closed" else _open_order(_NOW)), Hazard.id)
+    .limit(PAGE_SIZE).offset(sa.bindparam("offset"))
+    for tab in TABS}
+_TAB_COUNTS = sa.select(*[sa.func.count().filter(_tab(t, _NOW, _PERSON)) for t in TABS]) \
+    .select_from(S).join(Hazard, Hazard.id == S.hazard_id) \
+    .where(S.village_id == sa.bindparam("village"), Hazard.deleted.is_(False))
 
 
 def _township_villages(township_code: str):
@@ -139,20 +152,27 @@ def by_village(township_code: str, now: dt.datetime | None = None) -> list[tuple
 def board(village_code: str, now: dt.datetime | None = None) -> dict:
     """For the tile and the notice board: overdue, due within three days, listed, open."""
     now = now or service.now()
-    row = db.session.execute(
-        sa.select(sa.func.count().filter(_overdue(now)),
-                  sa.func.count().filter(S.is_open.is_(True), S.next_due >= now, S.next_due < now + DUE_SOON),
-                  sa.func.count().filter(S.listed.is_(True), S.is_open.is_(True)),
-                  sa.func.count().filter(S.is_open.is_(True)))
-        .join(Hazard, Hazard.id == S.hazard_id)
-        # all four are open ones: the (village, open) index leaves the closed ones unread
-        .where(S.village_id == village_code, S.is_open.is_(True), Hazard.deleted.is_(False))).one()
+    row = db.session.execute(_BOARD, {"village": village_code, "now": now, "soon": now + DUE_SOON}).one()
     return dict(zip(("overdue", "due_soon", "listed", "open"), row))
 
 
+# built once, with parameters (building it costs more than SQLite's answer)
+_BOARD = sa.select(sa.func.count().filter(_overdue(_NOW)),
+                   sa.func.count().filter(S.is_open.is_(True), S.next_due >= _NOW,
+                                          S.next_due < sa.bindparam("soon", type_=sa.DateTime)),
+                   sa.func.count().filter(S.listed.is_(True), S.is_open.is_(True)),
+                   sa.func.count().filter(S.is_open.is_(True))) \
+    .join(Hazard, Hazard.id == S.hazard_id) \
+    .where(S.village_id == sa.bindparam("village"), S.is_open.is_(True), Hazard.deleted.is_(False))
+# all four are open ones: the (village, open) index leaves the closed ones unread
+_OVERDUE = sa.select(Hazard).join(S, S.hazard_id == Hazard.id).options(contains_eager(Hazard.state)) \
+    .where(Hazard.deleted.is_(False), S.village_id == sa.bindparam("village"), _overdue(_NOW)) \
+    .order_by(*_open_order(_NOW), Hazard.id).limit(sa.bindparam("limit"))
+
+
 def overdue_hazards(village_code: str, now: dt.datetime | None = None, limit: int = 6) -> list[Hazard]:
-    now = now or service.now()
-    return _hazards([S.village_id == village_code, _overdue(now)], _open_order(now), 1)[:limit]
+    return db.session.scalars(_OVERDUE, {"village": village_code, "now": now or service.now(),
+                                         "limit": limit}).unique().all()
 
 
 # ---- assets follow the loop -------------------------------------------------------------------------
@@ -194,14 +214,16 @@ def asset_hazards(subject_kind: str, subject_ids) -> dict[str, AssetHazards]:
     ids = list(subject_ids)
     if not ids:
         return {}
-    # the assets' own hazards through the subject index, not every open hazard of the kind grouped
-    rows = db.session.execute(
-        sa.select(Hazard.subject_id, sa.func.count(), sa.func.count().filter(_unconfirmed()), sa.func.min(S.fix_due))
-        .join(S, S.hazard_id == Hazard.id)
-        .where(Hazard.subject_id.in_(ids), Hazard.subject_kind == subject_kind, Hazard.deleted.is_(False),
-               S.is_open.is_(True))
-        .group_by(Hazard.subject_id)).all()
+    rows = db.session.execute(_ASSET_HAZARDS, {"ids": ids, "kind": subject_kind}).all()
     return {subject_id: AssetHazards(n, unconfirmed, due) for subject_id, n, unconfirmed, due in rows}
+
+
+# the assets' own hazards through the subject index, not every open hazard of the kind grouped; built
+# once (a feature's list asks each time it is shown)
+_ASSET_HAZARDS = sa.select(Hazard.subject_id, sa.func.count(), sa.func.count().filter(_unconfirmed()),
+                           sa.func.min(S.fix_due)).join(S, S.hazard_id == Hazard.id) \
+    .where(Hazard.subject_id.in_(sa.bindparam("ids", expanding=True)), Hazard.subject_kind == sa.bindparam("kind"),
+           Hazard.deleted.is_(False), S.is_open.is_(True)).group_by(Hazard.subject_id)
 
 
 def subject_counts(subject_kind: str, subject_id):

@@ -10,7 +10,6 @@ import io
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
-from PIL import Image, ImageDraw, ImageFont
 
 from ..qr import make_qr, qr_path
 
@@ -40,6 +39,7 @@ def label_svg(asset, url: str, village_name: str) -> str:
 
 
 def _font(size: int):
+    from PIL import ImageFont
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow without FreeType: the small bitmap font still prints the code
@@ -48,6 +48,7 @@ def _font(size: int):
 
 def label_png(code: str, url: str) -> bytes:
     """The symbol at 10 px per module with the human-readable code under it."""
+    from PIL import Image, ImageDraw  # when a label is printed, not with every page (memory on a Raspberry Pi)
     symbol = make_qr(url).make_image(fill_color="black", back_color="white").get_image().convert("L")
     width = symbol.width
     text_height = 90

@@ -84,8 +84,11 @@ def find_asset(code: str | None, include_deleted: bool = False, village_code: st
 
 def latest_intervals(township_code: str) -> InspectionIntervals | None:
     """The intervals a township has set, None when it has set none."""
-    return db.session.scalar(InspectionIntervals.live().where(InspectionIntervals.village_id == township_code)
-                             .order_by(InspectionIntervals.id.desc()).limit(1))
+    return db.session.scalar(_LATEST_INTERVALS, {"township": township_code})
+
+
+_LATEST_INTERVALS = InspectionIntervals.live().where(InspectionIntervals.village_id == sa.bindparam("township")) \
+    .order_by(InspectionIntervals.id.desc()).limit(1)
 
 
 def intervals_for(township_code: str) -> tuple[int, int]:
@@ -154,18 +157,30 @@ class AssetState:
         return show == "all" or (show in ("overdue", "defect", "reported", "fine") and getattr(self, show))
 
 
-def _latest(model, key, asset_model, village_codes: list[str], extra=None) -> dict:
-    """{asset id: its latest record} for the live assets of some villages, in one query: each asset's
-    newest record is the first of its own entries in the (asset, deleted, [kind,] recorded_at, id)
-    index, so the cost grows with the assets, not with years of records."""
+def _latest(model, key, asset_model, in_villages, extra=None) -> sa.Select:
+    """The latest record of each live asset of some villages (``in_villages(column)``), in one query:
+    each asset's newest record is the first of its own entries in the (asset, deleted, [kind,]
+    recorded_at, id) index, so the cost grows with the assets, not with years of records."""
     where = [key == asset_model.id, model.deleted.is_(False)]
     if extra is not None:
         where.append(extra)
     newest = (sa.select(model.id).where(*where).order_by(model.recorded_at.desc(), model.id.desc()).limit(1)
               .correlate(asset_model).scalar_subquery())
-    rows = db.session.scalars(sa.select(model).where(model.id.in_(
-        asset_model.live().with_only_columns(newest).where(among(asset_model.village_id, village_codes))))).all()
-    return {getattr(r, key.key): r for r in rows}
+    return sa.select(model).where(model.id.in_(
+        asset_model.live().with_only_columns(newest).where(in_villages(asset_model.village_id))))
+
+
+def _state_statements(in_villages) -> tuple:
+    """What ``states_of`` reads of the villages ``in_villages(column)`` selects: hydrants, pools, the
+    latest inspection of each hydrant and the latest water-level check of each pool."""
+    return (Hydrant.live().where(in_villages(Hydrant.village_id)).order_by(Hydrant.village_id, Hydrant.code),
+            WaterPool.live().where(in_villages(WaterPool.village_id)).order_by(WaterPool.village_id, WaterPool.code),
+            _latest(HydrantInspection, HydrantInspection.hydrant_id, Hydrant, in_villages),
+            _latest(PoolCheck, PoolCheck.pool_id, WaterPool, in_villages, PoolCheck.check_kind == "level"))
+
+
+# one village's (the kiosk's screens, its board), built once: building them cost more than SQLite's answers
+_ONE_VILLAGE = _state_statements(lambda column: column == sa.bindparam("village"))
 
 
 def due_at(registered: dt.datetime, last_checked: dt.datetime | None, months: int) -> dt.datetime:
@@ -193,12 +208,13 @@ def states_of(villages) -> list[AssetState]:
     intervals = {t: intervals_for(t) for t in {v.township_code for v in villages}}
     township_of = {v.code: v.township_code for v in villages}
     now = utcnow()
-    hydrants = db.session.scalars(Hydrant.live().where(among(Hydrant.village_id, codes))
-                                  .order_by(Hydrant.village_id, Hydrant.code)).all()
-    pools = db.session.scalars(WaterPool.live().where(among(WaterPool.village_id, codes))
-                               .order_by(WaterPool.village_id, WaterPool.code)).all()
-    last_inspection = _latest(HydrantInspection, HydrantInspection.hydrant_id, Hydrant, codes)
-    last_check = _latest(PoolCheck, PoolCheck.pool_id, WaterPool, codes, PoolCheck.check_kind == "level")
+    if len(codes) == 1:
+        statements, params = _ONE_VILLAGE, {"village": codes[0]}
+    else:
+        statements, params = _state_statements(lambda column: among(column, codes)), {}
+    hydrants, pools, inspections, checks = (db.session.scalars(q, params).all() for q in statements)
+    last_inspection = {r.hydrant_id: r for r in inspections}
+    last_check = {r.pool_id: r for r in checks}
     on_hydrants = hazard_queries.asset_hazards("hydrant", [h.id for h in hydrants])
     on_pools = hazard_queries.asset_hazards("water_pool", [p.id for p in pools])
     states = [asset_state(h, last_inspection.get(h.id), intervals[township_of[h.village_id]][0], now,
@@ -223,15 +239,8 @@ def badge_counts(village) -> BadgeCounts:
     hydrant_months, pool_months = intervals_for(village.township_code)
     now = utcnow()
     counts = BadgeCounts()
-    for asset, checks, key, subject, months, extra in (
-            (Hydrant, HydrantInspection, HydrantInspection.hydrant_id, "hydrant", hydrant_months, None),
-            (WaterPool, PoolCheck, PoolCheck.pool_id, "water_pool", pool_months, PoolCheck.check_kind == "level")):
-        where = [key == asset.id, checks.deleted.is_(False)] + ([extra] if extra is not None else [])
-        last_at = (sa.select(checks.recorded_at).where(*where).order_by(checks.recorded_at.desc(), checks.id.desc())
-                   .limit(1).correlate(asset).scalar_subquery())
-        hazards = hazard_queries.subject_counts(subject, asset.id)
-        rows = db.session.execute(sa.select(asset.status, asset.recorded_at, last_at, *hazards)
-                                  .where(asset.village_id == village.code, asset.deleted.is_(False))).all()
+    for statement, months in ((_BADGE_ROWS[0], hydrant_months), (_BADGE_ROWS[1], pool_months)):
+        rows = db.session.execute(statement, {"village": village.code}).all()
         for status, registered, last, n_open, unconfirmed in rows:
             state = AssetState(asset=_Status(status), last=None, due_at=due_at(registered, last, months),
                                overdue=False, hazards=AssetHazards(n_open, unconfirmed))
@@ -241,6 +250,21 @@ def badge_counts(village) -> BadgeCounts:
             counts.reported += state.reported
             counts.overdue += state.overdue
     return counts
+
+
+def _badge_rows(asset, checks, key, subject: str, extra=None) -> sa.Select:
+    """One row per live asset of a village: its status, registration, newest record's time and open
+    hazards."""
+    where = [key == asset.id, checks.deleted.is_(False)] + ([extra] if extra is not None else [])
+    last_at = (sa.select(checks.recorded_at).where(*where).order_by(checks.recorded_at.desc(), checks.id.desc())
+               .limit(1).correlate(asset).scalar_subquery())
+    return sa.select(asset.status, asset.recorded_at, last_at, *hazard_queries.subject_counts(subject, asset.id)) \
+        .where(asset.village_id == sa.bindparam("village"), asset.deleted.is_(False))
+
+
+# built once (building them costs more than SQLite's answer): hydrants, then pools
+_BADGE_ROWS = (_badge_rows(Hydrant, HydrantInspection, HydrantInspection.hydrant_id, "hydrant"),
+               _badge_rows(WaterPool, PoolCheck, PoolCheck.pool_id, "water_pool", PoolCheck.check_kind == "level"))
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,18 @@ SUMMARY_FIGURES = {
 }
 
 
+def fires_this_month(village_code: str) -> int:
+    """The village's fires this month, as its summary's ``this_month`` counts them: one count."""
+    today = local_today()
+    month_start, _end = _month_range(today.year, today.month)
+    return db.session.scalar(_THIS_MONTH, {"village": village_code, "start": month_start})
+
+
+_THIS_MONTH = sa.select(sa.func.count()).select_from(Incident).where(
+    Incident.village_id == sa.bindparam("village"), Incident.deleted.is_(False),
+    Incident.alarm_at >= sa.bindparam("start", type_=sa.DateTime))
+
+
 def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     """Per village: fires this month and this year, the median minutes from the alarm to the micro
     station on the scene this year, and the village's day of the last alarm. Two queries for all

@@ -125,7 +125,5 @@ def tile_badge():
     village = current_village()
     if village is None:
         return None
-    figures = service.village_summaries([village.code]).get(village.code, {})
-    if figures.get("this_month"):
-        return _("%(n)d this month", n=figures["this_month"]), "warn"
-    return None
+    fires = service.fires_this_month(village.code)
+    return (_("%(n)d this month", n=fires), "warn") if fires else None

@@ -44,8 +44,7 @@ def current_pact(village: Village | None) -> Pact | None:
     """The published version residents pledge to (the newest, should two ever meet after a sync)."""
     if village is None:
         return None
-    return db.session.scalar(Pact.live().where(Pact.village_id == village.code, Pact.status == "published")
-                             .order_by(Pact.number.desc()).limit(1))
+    return db.session.scalar(_CURRENT, {"village": village.code})
 
 
 def pact_of(village: Village, pact_id: str | None) -> Pact | None:
@@ -73,8 +72,12 @@ def previous_version(pact: Pact) -> Pact | None:
 
 
 def clauses_of(pact: Pact) -> list[PactClause]:
-    return db.session.scalars(PactClause.live().where(PactClause.pact_id == pact.id)
-                              .order_by(PactClause.position, PactClause.recorded_at)).all()
+    return db.session.scalars(_CLAUSES, {"pact": pact.id}).all()
+
+
+# built once (the board shows the current version's clauses each time)
+_CLAUSES = PactClause.live().where(PactClause.pact_id == sa.bindparam("pact")) \
+    .order_by(PactClause.position, PactClause.recorded_at)
 
 
 def clause_of(pact: Pact, clause_id: str, dropped: bool = False) -> PactClause | None:
@@ -181,15 +184,10 @@ class GroupProgress:
 def progress(village: Village, pact: Pact | None) -> tuple[GroupProgress, list[GroupProgress]]:
     """Households and those pledged to ``pact``, group by group in register order: two counts, not
     the register and its pledges (with their signatures) loaded to count them."""
-    live = (Household.village_id == village.code, Household.deleted.is_(False))
-    counted = db.session.execute(sa.select(Household.group_name, sa.func.count()).where(*live)
-                                 .group_by(Household.group_name)).all()
+    counted = db.session.execute(_HOUSEHOLDS_BY_GROUP, {"village": village.code}).all()
     pledged: dict[str | None, int] = {}
     if pact is not None:
-        pledged = dict(db.session.execute(
-            sa.select(Household.group_name, sa.func.count(sa.distinct(Pledge.household_id)))
-            .join(Household, Household.id == Pledge.household_id)
-            .where(*live, *_standing(), Pledge.pact_id == pact.id).group_by(Household.group_name)).all())
+        pledged = dict(db.session.execute(_PLEDGED_BY_GROUP, {"village": village.code, "pact": pact.id}).all())
     groups: dict[str, GroupProgress] = {}
     for name, n in counted:
         group = groups.setdefault(name or "", GroupProgress(name or "", 0, 0))
@@ -198,6 +196,13 @@ def progress(village: Village, pact: Pact | None) -> tuple[GroupProgress, list[G
     rows = sorted(groups.values(), key=lambda g: natural_key(g.name))
     total = GroupProgress("", sum(g.total for g in rows), sum(g.pledged for g in rows))
     return total, rows
+
+
+def pledged_of_households(village: Village) -> tuple[int, int] | None:
+    """(households pledged to the current pact, households), as ``progress`` counts them, in one
+    statement; None when no pact is published."""
+    pact_id, pledged, total = db.session.execute(_BADGE, {"village": village.code}).one()
+    return None if pact_id is None else (pledged, total)
 
 
 def not_pledged(village: Village, pact: Pact | None, group: str = "") -> list[Household]:
@@ -219,6 +224,28 @@ def _standing():
     withdrawn = sa.select(withdrawal.id).where(withdrawal.corrects_id == Pledge.id, withdrawal.method == "withdrawn",
                                                withdrawal.deleted.is_(False)).exists()
     return Pledge.deleted.is_(False), Pledge.method.in_(PLEDGING_METHODS), ~withdrawn
+
+
+# statements built once (their construction costs more than SQLite's answer): the current pact, and the
+# households and those pledged to a version, group by group
+_CURRENT = Pact.live().where(Pact.village_id == sa.bindparam("village"), Pact.status == "published") \
+    .order_by(Pact.number.desc()).limit(1)
+_LIVE_HOUSEHOLDS = (Household.village_id == sa.bindparam("village"), Household.deleted.is_(False))
+_HOUSEHOLDS_BY_GROUP = sa.select(Household.group_name, sa.func.count()).where(*_LIVE_HOUSEHOLDS) \
+    .group_by(Household.group_name)
+
+
+def _pledged(pact_id, *by) -> sa.Select:
+    """Households pledged to the version ``pact_id`` (a parameter or a subquery), by the columns ``by``."""
+    return sa.select(*by, sa.func.count(sa.distinct(Pledge.household_id))) \
+        .join(Household, Household.id == Pledge.household_id) \
+        .where(*_LIVE_HOUSEHOLDS, *_standing(), Pledge.pact_id == pact_id).group_by(*by)
+
+
+_PLEDGED_BY_GROUP = _pledged(sa.bindparam("pact"), Household.group_name)
+_CURRENT_ID = _CURRENT.with_only_columns(Pact.id).scalar_subquery()
+_BADGE = sa.select(_CURRENT_ID, _pledged(_CURRENT_ID).scalar_subquery(),
+                   sa.select(sa.func.count()).select_from(Household).where(*_LIVE_HOUSEHOLDS).scalar_subquery())
 
 
 # ---- visits -------------------------------------------------------------------------------------

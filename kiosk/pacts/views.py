@@ -74,7 +74,8 @@ def board_slides():
         size += len(clause.text)
     if page:
         pages.append(page)
-    total, _groups = queries.progress(village, pact)
+    pledged, households = queries.pledged_of_households(village) or (0, 0)  # the two totals, not each group's
+    total = queries.GroupProgress("", households, pledged)
     return [("pacts/_slide.html", {"pact": pact, "clauses": items, "page": i + 1, "pages": len(pages),
                                    "total": total, "first": i == 0})
             for i, items in enumerate(pages)]
@@ -84,12 +85,12 @@ def tile_badge():
     village = current_village()
     if village is None:
         return None
-    pact = queries.current_pact(village)
-    if pact is None:
+    counts = queries.pledged_of_households(village)
+    if counts is None:
         return (_("Not yet published"), "warn")
-    total, _groups = queries.progress(village, pact)
-    return (_("%(done)d of %(total)d households pledged", done=total.pledged, total=total.total),
-            "ok" if total.total and total.pledged == total.total else "warn")
+    pledged, total = counts
+    return (_("%(done)d of %(total)d households pledged", done=pledged, total=total),
+            "ok" if total and pledged == total else "warn")
 
 
 # ---- overview -----------------------------------------------------------------------------------

@@ -81,8 +81,12 @@ def withdraw_period(period: KeyPeriod) -> None:
 
 
 def key_periods(township_code: str, limit: int = 100) -> list[KeyPeriod]:
-    return db.session.scalars(KeyPeriod.live().where(KeyPeriod.village_id == township_code)
-                              .order_by(KeyPeriod.starts_on.desc()).limit(limit)).all()
+    return db.session.scalars(_KEY_PERIODS, {"township": township_code, "limit": limit}).all()
+
+
+# built once (the home tile and the board ask each time): a township's key periods, latest first
+_KEY_PERIODS = KeyPeriod.live().where(KeyPeriod.village_id == sa.bindparam("township")) \
+    .order_by(KeyPeriod.starts_on.desc()).limit(sa.bindparam("limit"))
 
 
 def _relevant(periods: list[KeyPeriod], today: dt.date) -> KeyPeriod | None:

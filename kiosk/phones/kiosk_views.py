@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import requests
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 
@@ -105,6 +104,7 @@ def _ask_township(action: str, data: dict | None = None, method: str = "post",
         return None, _("This kiosk is not connected to a township server yet. The township station can do this "
                        "on its screen.")
     server, headers = credential
+    import requests  # only when the township is asked (memory on a Raspberry Pi)
     try:
         answer = requests.request(method, f"{server}/phone/api/{action}", headers=headers, timeout=timeout,
                                   data=data)

@@ -13,12 +13,10 @@ import re
 import secrets
 import uuid
 
-import requests
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from sync import blobs
 
@@ -28,7 +26,7 @@ from .models import PhonePhoto, PhotoToken
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_EDGE = 1600
-Image.MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded
+MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded
 
 
 class PhotoError(ValueError):
@@ -53,6 +51,9 @@ def store_photo(upload) -> str:
         raise PhotoTooLarge(too_large_message())
     if not data:
         raise PhotoError(_("The photo is empty."))
+    # Pillow is imported when a photo comes, not with the kiosk's pages (memory on a Raspberry Pi)
+    from PIL import Image, ImageOps, UnidentifiedImageError
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
@@ -257,6 +258,7 @@ def ask_township(kind: str, record_id: str, field: str, by: str) -> tuple[dict |
         return None, _("This kiosk is not connected to a township server, so a phone cannot send the photo. "
                        "Use the photo button.")
     server, headers = credential
+    import requests  # only when the township is asked (memory on a Raspberry Pi)
     try:
         answer = requests.post(f"{server}/photo/api/kiosk-tokens", headers=headers, timeout=ASK_TIMEOUT_SECONDS,
                                data={"kind": kind, "record_id": record_id, "field": field, "by": by})

@@ -198,6 +198,18 @@ SUMMARY_FIGURES = {
 }
 
 
+def held_this_month(village_code: str) -> int:
+    """The village's activities this month, as its summary's ``this_month`` counts them: one count."""
+    today = local_today()
+    return db.session.scalar(_THIS_MONTH, {"village": village_code, "start": today.replace(day=1),
+                                           "end": dt.date(today.year + 1, 1, 1)})
+
+
+_THIS_MONTH = sa.select(sa.func.count()).select_from(Activity).where(
+    Activity.village_id == sa.bindparam("village"), Activity.deleted.is_(False),
+    Activity.held_on >= sa.bindparam("start", type_=sa.Date), Activity.held_on < sa.bindparam("end", type_=sa.Date))
+
+
 def village_summaries(village_codes: list[str]) -> dict[str, dict]:
     """Per village: activities this month, planned and done this year, trainings and drills this
     year and the people reached. Two queries, however many villages."""

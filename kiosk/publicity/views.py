@@ -224,8 +224,7 @@ def tile_badge():
     village = current_village()
     if village is None:
         return None
-    figures = service.village_summaries([village.code]).get(village.code, {})
-    month = figures.get("this_month", 0)
+    month = service.held_this_month(village.code)
     return (_("%(n)d this month", n=month), "ok") if month else (_("None this month"), "warn")
 
 

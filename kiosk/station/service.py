@@ -472,18 +472,21 @@ class Readiness:
                                expiring=len(self.expiring), team_short=self.team_short)
 
     def badge(self) -> tuple[str, str]:
-        state = self.state
-        if state == "overdue":
-            return _("Check overdue"), "bad"
-        if state == "faults":
-            return ngettext("%(num)d fault", "%(num)d faults", len(self.faults)), "bad"
-        if state == "expired":
-            return ngettext("%(num)d expired", "%(num)d expired", len(self.expired)), "bad"
-        if state == "expiring":
-            return ngettext("%(num)d expiring", "%(num)d expiring", len(self.expiring)), "warn"
-        if state == "team_short":
-            return _("Team short"), "warn"
-        return _("Ready"), "ok"
+        return _badge(self.state, faults=len(self.faults), expired=len(self.expired), expiring=len(self.expiring))
+
+
+def _badge(state: str, *, faults: int, expired: int, expiring: int) -> tuple[str, str]:
+    if state == "overdue":
+        return _("Check overdue"), "bad"
+    if state == "faults":
+        return ngettext("%(num)d fault", "%(num)d faults", faults), "bad"
+    if state == "expired":
+        return ngettext("%(num)d expired", "%(num)d expired", expired), "bad"
+    if state == "expiring":
+        return ngettext("%(num)d expiring", "%(num)d expiring", expiring), "warn"
+    if state == "team_short":
+        return _("Team short"), "warn"
+    return _("Ready"), "ok"
 
 
 def _open_faults() -> tuple:
@@ -525,12 +528,47 @@ def readiness(station: Station) -> Readiness:
                      trained=sum(1 for p in members if p.trained))
 
 
+def _dates(within) -> sa.ScalarSelect:
+    """How many dates (DATE_FIELDS) of the station's lines ``within`` says yes to, in SQL."""
+    return sa.select(sa.func.coalesce(sa.func.sum(
+        sum(sa.case((within(column), 1), else_=0) for column in (StationItem.expires_on, StationItem.test_due_on))
+    ), 0)).where(StationItem.station_id == Station.id, StationItem.deleted.is_(False)).scalar_subquery()
+
+
+# the badge's one statement, built once: the village's first station, its last complete check, the
+# village's open faults and how many of the station's dates pass within 30 days and have passed
+_BADGE = sa.select(
+    Station.chief_id, Station.check_interval_days,
+    sa.select(sa.func.max(StationCheck.finished_at))
+    .where(StationCheck.station_id == Station.id, StationCheck.deleted.is_(False),
+           StationCheck.status == "complete", StationCheck.partial.is_(False)).scalar_subquery(),
+    _with_state(sa.select(sa.func.count()).select_from(Hazard))
+    .where(*_open_faults(), Hazard.village_id == Station.village_id).scalar_subquery(),
+    _dates(lambda day: day <= sa.bindparam("horizon", type_=sa.Date)),
+    _dates(lambda day: day < sa.bindparam("today", type_=sa.Date)),
+).where(Station.village_id == sa.bindparam("village"), Station.deleted.is_(False)) \
+    .order_by(Station.recorded_at).limit(1)
+
+
 def badge(village_code: str) -> tuple[str, str]:
-    """The home tile's badge: how ready the village's station is."""
-    station = village_station(village_code)
-    if station is None:
+    """The home tile's badge: how ready the village's station is, as ``readiness`` would say, from
+    one statement of counts; the team is read only when everything before it on the ladder is fine."""
+    today = local_today()
+    row = db.session.execute(_BADGE, {"village": village_code, "today": today,
+                                      "horizon": today + dt.timedelta(days=EXPIRY_WARNING_DAYS)}).first()
+    if row is None:
         return _("Not set up"), "info"
-    return readiness(station).badge()
+    chief_id, interval_days, finished_at, faults, expiring, expired = row
+    _due_on, overdue = _due(finished_at, interval_days, today)
+    team_short = False
+    if not (overdue or faults or expiring):
+        people = db.session.execute(sa.select(Person.id, Person.duties, Person.trained)
+                                    .where(Person.village_id == village_code, Person.deleted.is_(False),
+                                           Person.active.is_(True))).all()
+        has_chief, members = _team(people, chief_id)
+        team_short = _team_short(has_chief, sum(1 for p in members if p.trained))
+    state = readiness_state(overdue=overdue, faults=faults, expired=expired, expiring=expiring, team_short=team_short)
+    return _badge(state, faults=faults, expired=expired, expiring=expiring)
 
 
 # ---- many villages at once (the township's overview) ----------------------------------------------

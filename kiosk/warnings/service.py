@@ -14,17 +14,27 @@ from ..village.models import Person, Village
 from .models import ACTIONS, KIND_ORDER, Warning, WarningAnswer, WarningReceipt, receipt_id
 
 
-def _in_force():
-    """Warning.in_force in SQL: not withdrawn, and valid until today or later."""
+def _in_force(today=None):
+    """Warning.in_force in SQL: not withdrawn, and valid until today (or the parameter ``today``) or later."""
     return sa.and_(Warning.withdrawn_at.is_(None),
-                   sa.or_(Warning.valid_until.is_(None), Warning.valid_until >= local_today()))
+                   sa.or_(Warning.valid_until.is_(None), Warning.valid_until >= (today if today is not None
+                                                                                 else local_today())))
 
 
-def _read_by(village: Village):
-    """Whether the village has acknowledged a warning: one pass over its receipts, not a lookup per
-    warning (which SQLite would answer from the village's receipts, each time)."""
-    return Warning.id.in_(sa.select(WarningReceipt.warning_id).where(WarningReceipt.village_id == village.code,
+def _read_by(village: Village | sa.BindParameter):
+    """Whether the village (or the village parameter) has acknowledged a warning: one pass over its
+    receipts, not a lookup per warning (which SQLite would answer from the village's receipts, each time)."""
+    code = village if isinstance(village, sa.BindParameter) else village.code
+    return Warning.id.in_(sa.select(WarningReceipt.warning_id).where(WarningReceipt.village_id == code,
                                                                      WarningReceipt.deleted.is_(False)))
+
+
+# built once, with parameters (every page's banner asks; building them cost more than SQLite's answer):
+# the township's warnings in force, and of them those the village has not acknowledged, newest first
+_TODAY = sa.bindparam("today", type_=sa.Date)
+_IN_FORCE = Warning.live().where(Warning.village_id == sa.bindparam("township"), _in_force(_TODAY)) \
+    .order_by(Warning.issued_at.desc())
+_WAITING = _IN_FORCE.where(~_read_by(sa.bindparam("village")))
 
 
 def ranked_ids(village: Village) -> list[str]:
@@ -65,10 +75,14 @@ def warnings_for(village: Village, limit: int = 300, offset: int = 0,
 
 def in_force_for(village: Village) -> list[tuple[Warning, WarningReceipt | None]]:
     """The warnings in force addressed to a village, with its receipts, in list order."""
-    found = db.session.scalars(Warning.live().where(Warning.village_id == village.township_code, _in_force())
-                               .order_by(Warning.issued_at.desc())).all()
+    if has_request_context() and g.get("warnings_in_force", (None,))[0] == village.code:
+        return g.warnings_in_force[1]
+    found = db.session.scalars(_IN_FORCE, {"township": village.township_code, "today": local_today()}).all()
     items = _with_receipts(village, [w for w in found if w.is_for(village.code)])
-    return sorted(items, key=lambda item: (1, 0) if item[1] else (0, KIND_ORDER.get(item[0].kind, 9)))
+    items = sorted(items, key=lambda item: (1, 0) if item[1] else (0, KIND_ORDER.get(item[0].kind, 9)))
+    if has_request_context():  # the board asks twice: its urgent slides and the others
+        g.warnings_in_force = (village.code, items)
+    return items
 
 
 def waiting(village: Village) -> list[Warning]:
@@ -78,8 +92,14 @@ def waiting(village: Village) -> list[Warning]:
     tile's badge."""
     if has_request_context() and g.get("warnings_waiting", (None,))[0] == village.code:
         return g.warnings_waiting[1]
-    found = db.session.scalars(Warning.live().where(Warning.village_id == village.township_code, _in_force(),
-                                                    ~_read_by(village)).order_by(Warning.issued_at.desc())).all()
+    if has_request_context() and g.get("warnings_in_force", (None,))[0] == village.code:
+        # the board read those in force with their receipts already: the unacknowledged ones, in
+        # the same order (in_force_for ranks them by kind, newest first within a kind)
+        mine = [w for w, receipt in g.warnings_in_force[1] if receipt is None]
+        g.warnings_waiting = (village.code, mine)
+        return mine
+    found = db.session.scalars(_WAITING, {"township": village.township_code, "today": local_today(),
+                                          "village": village.code}).all()
     mine = sorted((w for w in found if w.is_for(village.code)), key=lambda w: KIND_ORDER.get(w.kind, 9))
     if has_request_context():
         g.warnings_waiting = (village.code, mine)
@@ -105,8 +125,9 @@ def acknowledge(warning: Warning, village: Village, person: Person) -> WarningRe
                                  warning_id=warning.id, person_id=person.id, person_name=person.name,
                                  acknowledged_at=utcnow())
         db.session.add(receipt)
-        if has_request_context():  # what is waiting is asked again after this receipt
+        if has_request_context():  # what is waiting (and in force, with receipts) is asked again after this receipt
             g.pop("warnings_waiting", None)
+            g.pop("warnings_in_force", None)
     return receipt
 
 
