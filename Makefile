@@ -71,13 +71,12 @@ run: $(VENV)/.run-installed translations $(KEYBOARD_TABLE)
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT) --with-sync-worker
 
 # two workers, each with its own PostgreSQL cluster and Chromium; a test file stays on one worker
-# (module fixtures are made once), the longest files first (tests/conftest.py's LONGEST_FIRST);
-# TEST_WORKERS=0 runs in this process. The slowest tests are listed
+# (module fixtures are made once); TEST_WORKERS=0 runs in this process. The slowest tests are listed
 # at the end: the whole suite must stay under 15 minutes on two cores
 TEST_WORKERS ?= 2
 test: system-deps-test $(VENV)/.test-installed translations $(KEYBOARD_TABLE)
 	$(FLASK) i18n check
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-installed translations system-deps-test
 	$(PY) bench/sync_bench.py

@@ -43,27 +43,6 @@ BASE_CONFIG = {
 }
 
 
-# The files that take longest, longest first (from `make test`'s durations). `make test` deals whole
-# files to its two workers (--dist loadfile) in the order collected (--no-loadscope-reorder): dealt
-# last, a two-minute file of a few slow stories keeps one worker busy while the other has nothing
-# left. xdist's own order (most tests first) dealt exactly these last. The other files follow in
-# their usual order.
-LONGEST_FIRST = [
-    "tests/sync/test_processes.py", "tests/security/test_fuzz.py", "tests/test_browser_ux.py",
-    "tests/sync/test_chaos.py", "tests/hazards/test_browser.py", "tests/security/test_lockouts.py",
-    "tests/security/test_proxy.py", "tests/hydrants/test_browser.py", "tests/sync/test_robustness.py",
-    "tests/station/test_browser.py", "tests/sync/test_trust.py", "tests/test_browser_shell.py",
-    "tests/pacts/test_browser.py", "tests/sync/test_settling.py", "tests/sync/test_screens.py",
-    "tests/supervision/test_browser.py", "tests/keyboard/test_browser.py", "tests/hazards/test_register.py",
-    "tests/warnings/test_warnings_browser.py", "tests/pacts/test_pledges.py",
-]
-
-
-def pytest_collection_modifyitems(items):
-    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))  # stable within a file
-
-
 # Every engine a test connected through, disposed when the test ends: an app a test made and let go
 # would otherwise leave its pooled connections to the garbage collector, whose ResourceWarning then
 # fails whichever test happens to be running (warnings are errors here).
