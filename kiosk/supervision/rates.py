@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -79,7 +78,6 @@ def month_start_utc(month: str, offset_hours: float) -> dt.datetime:
     return dt.datetime(int(month[:4]), int(month[5:7]), 1) - dt.timedelta(hours=offset_hours)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # a county's year of rates asks it for the same few thousand days
 def add_months(day: dt.date, months: int) -> dt.date:
     number = day.month - 1 + months
     year, number = day.year + number // 12, number % 12 + 1
