@@ -70,12 +70,10 @@ run: $(VENV)/.run-installed translations $(KEYBOARD_TABLE)
 	$(FLASK) demo load
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT) --with-sync-worker
 
-# three workers on two cores, each with its own PostgreSQL cluster and Chromium: much of a worker's
-# time is waiting on a browser, a server it started or PostgreSQL, and on the same machine on the
-# same day three took 14 min 36 s where two took 16 min 01 s. A test file stays on one worker (module
-# fixtures are made once); TEST_WORKERS=0 runs in this process. The slowest tests are listed at the
-# end: the whole suite must stay under 15 minutes on two cores
-TEST_WORKERS ?= 3
+# two workers, each with its own PostgreSQL cluster and Chromium; a test file stays on one worker
+# (module fixtures are made once); TEST_WORKERS=0 runs in this process. The slowest tests are listed
+# at the end: the whole suite must stay under 15 minutes on two cores
+TEST_WORKERS ?= 2
 test: system-deps-test $(VENV)/.test-installed translations $(KEYBOARD_TABLE)
 	$(FLASK) i18n check
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
