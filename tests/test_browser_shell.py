@@ -141,7 +141,7 @@ def test_polls_do_not_keep_a_walked_away_member_signed_in(kiosk_with, kiosk_page
     page.evaluate("""() => {
         const panel = document.createElement("div");
         panel.setAttribute("hx-get", "/organisation/");
-        panel.setAttribute("hx-trigger", "every 1s");
+        panel.setAttribute("hx-trigger", "every 500ms");
         panel.setAttribute("hx-swap", "none");
         document.body.appendChild(panel);
         htmx.process(panel);
@@ -153,6 +153,7 @@ def test_polls_do_not_keep_a_walked_away_member_signed_in(kiosk_with, kiosk_page
     while page.url != server.url + "/board":
         assert time.monotonic() < deadline, page.url
         page.wait_for_timeout(100)
+    # about eight polls in the idle time: three leave room for a loaded machine's slow timers
     assert len(polled) >= 3 and set(polled) == {"1"}  # the panel kept polling, marked passive
     page.wait_for_timeout(4500)  # the board's own load is a page view: one more idle time
     later = requests.get(server.url + "/organisation/", cookies={"session": cookie}, allow_redirects=False)
