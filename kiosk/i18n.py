@@ -7,6 +7,7 @@ fuzzy. Compiled catalogs are built at install and never committed.
 """
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import tempfile
@@ -15,7 +16,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale, get_timezone
 
 from .extensions import babel
 
@@ -66,8 +67,30 @@ def translated(labels: dict) -> dict:
     return entry[1]
 
 
+def remembered(format_value):
+    """A date filter that formats each (value, format, language, time zone) once, not once a row.
+
+    Babel formats a date in ~0.1 ms here, and a list of fifty hazards formats a hundred of them on
+    every render: the same rows, again and again, on a kiosk's screen. ``None`` means "now", which is
+    never the same twice, so it is never remembered.
+    """
+    @functools.lru_cache(maxsize=4096)
+    def formatted(value, format, rebase, _language, _zone):
+        return format_value(value, format, rebase)  # in the language and zone the key names
+
+    def date_filter(value=None, format=None, rebase=True):
+        if value is None:
+            return format_value(value, format, rebase)
+        return formatted(value, format, rebase, str(get_locale()), str(get_timezone()))
+
+    date_filter.cache_info = formatted.cache_info
+    return date_filter
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    app.jinja_env.filters.update(dateformat=remembered(format_date), datetimeformat=remembered(format_datetime),
+                                 timeformat=remembered(format_time))
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.cli.add_command(i18n_cli)

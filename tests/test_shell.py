@@ -75,3 +75,39 @@ def test_text_fields_without_an_input_mode_do_not_say_none(committee):
     keyboards would take it for an unknown mode)."""
     page = committee.get("/organisation/new").get_data(as_text=True)
     assert 'inputmode="None"' not in page
+
+
+def test_a_list_formats_each_date_once_and_always_as_babel_would(app):
+    """The date filters remember what they wrote (a list re-renders the same rows all day), but each
+    language and each zone gets its own text, and "now" is never remembered."""
+    import datetime as dt
+
+    import flask_babel
+    from flask_babel import refresh
+
+    when = dt.datetime(2026, 3, 9, 17, 30, tzinfo=dt.timezone.utc)  # 01:30 the next day in Shanghai
+    day = dt.date(2026, 3, 10)
+    filters = app.jinja_env.filters
+    for lang in ("zh_Hans", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for name, babel_format, value in (("dateformat", flask_babel.format_date, when),
+                                             ("dateformat", flask_babel.format_date, day),
+                                             ("datetimeformat", flask_babel.format_datetime, when),
+                                             ("timeformat", flask_babel.format_time, when)):
+                for fmt in ("short", "medium", None):
+                    expected = babel_format(value, fmt)
+                    assert filters[name](value, fmt) == expected
+                    assert filters[name](value, fmt) == expected  # the second time, from memory
+            assert filters["dateformat"](when, "medium") == ("2026年3月10日" if lang == "zh_Hans" else "Mar 10, 2026")
+    assert filters["dateformat"].cache_info().hits >= 12
+
+    app.extensions["babel"].default_timezone = "UTC"  # what BABEL_DEFAULT_TIMEZONE sets at start
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert str(flask_babel.get_timezone()) == "UTC"
+        assert filters["dateformat"](when, "medium") == "Mar 9, 2026"  # another zone, another day
+    with app.test_request_context("/?lang=en"):
+        first = filters["timeformat"](None, "HH:mm:ss.SSS")
+        import time
+        time.sleep(0.01)
+        assert filters["timeformat"](None, "HH:mm:ss.SSS") != first  # now, each time anew
