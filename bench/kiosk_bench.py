@@ -265,8 +265,12 @@ def main() -> None:
 
         from kiosk.extensions import db
         statements: list = []
+
+        def record(*args):
+            statements.append(args[2])
+
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+            event.listen(db.engine, "before_cursor_execute", record)
         client = app.test_client()
         with app.app_context():
             from kiosk.auth import security
@@ -282,6 +286,12 @@ def main() -> None:
         for name, url in PAGES:
             r = measure(client, url, args.n, statements)
             print(f"{name:<20} {r['median']:>13.1f} {r['p90']:>7.1f} {r['statements']:>5} {r['bytes'] / 1024:>7.0f}")
+        # The recorder goes before the long run: it kept every statement's text, and statements with
+        # expanded IN lists are new strings each time (~760 B a request, which an hour's RSS showed
+        # as the app's growth until tracemalloc pointed here).
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", record)
+        statements.clear()
         after_pages = rss_mib()
         end = time.monotonic() + args.minutes * 60
         rounds = 0
