@@ -107,7 +107,7 @@ def migrate(app, with_demo: bool) -> None:
 
 @pytest.fixture(scope="session")
 def pg_cluster():
-    cluster = Cluster().start()
+    cluster = Cluster(in_memory=True).start()
     yield cluster
     cluster.stop()
 

@@ -41,9 +41,12 @@ def memory_folder() -> str | None:
 
 
 class Cluster:
-    def __init__(self):
+    """``in_memory``: for the tests. Benchmarks keep the default disk, as a township's server has."""
+
+    def __init__(self, in_memory: bool = False):
         self.bindir = _bindir()
-        self.base = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir=memory_folder()))
+        self.in_memory = in_memory and memory_folder() is not None
+        self.base = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir=memory_folder() if self.in_memory else None))
         self.data = self.base / "data"
         self.port = free_port()
         self.as_root = os.geteuid() == 0
@@ -61,8 +64,9 @@ class Cluster:
                   "--locale=C.UTF-8", "--no-sync")
         # durability off: this cluster lives for one test session
         opts = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-                f"-c max_wal_size=256MB")  # the WAL lives in memory too (memory_folder)
+                f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        if self.in_memory:
+            opts += " -c max_wal_size=256MB"  # the WAL lives in memory too
         self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.base / "log"), "-w", "-t", "60", "start")
         return self
 
