@@ -162,6 +162,9 @@ def _int_range(t) -> tuple[int, int]:
     return INT_RANGES["int"]
 
 
+EARLIEST = dt.datetime(1900, 1, 1)
+
+
 def checker(model, column: sa.Column, plain: bool = False) -> Callable[[Any], Any]:
     """A function from a wire value to the database value of ``column``; raises Invalid. ``plain``: the
     value comes from a :func:`plain_message`, its text holds no NUL and no lone surrogate."""
@@ -174,24 +177,40 @@ def checker(model, column: sa.Column, plain: bool = False) -> Callable[[Any], An
     def inner(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         def check(value):
             if value is None:
-                need(nullable, "may not be empty (NULL)")
+                if not nullable:
+                    raise Invalid(name, "may not be empty (NULL)")
                 return None
             return convert(value)
         return check
 
+    # The checks of the common types test inline rather than through need(): a push of 10,000 rows
+    # runs them 170,000 times, and the call was a third of their cost.
     if name == "id":
-        return inner(lambda v: (need(isinstance(v, str) and bool(ID.match(v)), "is not a record id"), v)[1])
+        def record_id(v):
+            if not isinstance(v, str) or not ID.match(v):
+                raise Invalid(name, "is not a record id")
+            return v
+        return inner(record_id)
     if name == "hlc":
-        return inner(lambda v: (need(isinstance(v, str) and (v == "" or bool(HLC.match(v))),
-                                     "is not a clock value"), v)[1])
+        def clock_value(v):
+            if not isinstance(v, str) or not (v == "" or HLC.match(v)):
+                raise Invalid(name, "is not a clock value")
+            return v
+        return inner(clock_value)
     if isinstance(t, sa.Boolean):
-        return inner(lambda v: (need(isinstance(v, bool), "must be true or false"), v)[1])
+        def boolean(v):
+            if type(v) is not bool:
+                raise Invalid(name, "must be true or false")
+            return v
+        return inner(boolean)
     if isinstance(t, sa.Integer):
         lo, hi = _int_range(t)
 
         def integer(v):
-            need(isinstance(v, int) and not isinstance(v, bool), "must be a whole number")
-            need(lo <= v <= hi, f"must lie between {lo} and {hi}")
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise Invalid(name, "must be a whole number")
+            if not lo <= v <= hi:
+                raise Invalid(name, f"must lie between {lo} and {hi}")
             return v
         return inner(integer)
     if isinstance(t, sa.Float):
@@ -214,15 +233,17 @@ def checker(model, column: sa.Column, plain: bool = False) -> Callable[[Any], An
         kind = dt.datetime if isinstance(t, sa.DateTime) else dt.date if isinstance(t, sa.Date) else dt.time
 
         def when(v):
-            need(isinstance(v, str) and len(v) <= 40, f"must be a {kind.__name__} in ISO form")
+            if not isinstance(v, str) or len(v) > 40:
+                raise Invalid(name, f"must be a {kind.__name__} in ISO form")
             try:
                 parsed = kind.fromisoformat(v)
             except ValueError:
                 raise Invalid(name, f"must be a {kind.__name__} in ISO form")
-            if kind is dt.datetime and parsed.tzinfo is not None:
-                parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
             if kind is dt.datetime:
-                need(dt.datetime(1900, 1, 1) <= parsed, "lies before 1900")
+                if parsed.tzinfo is not None:
+                    parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                if parsed < EARLIEST:
+                    raise Invalid(name, "lies before 1900")
             return parsed
         return inner(when)
     if isinstance(t, sa.JSON):
@@ -257,9 +278,11 @@ def checker(model, column: sa.Column, plain: bool = False) -> Callable[[Any], An
         limit = t.length or MAX_TEXT
 
         def string(v):
-            need(isinstance(v, str), "must be text")
+            if not isinstance(v, str):
+                raise Invalid(name, "must be text")
             if plain:
-                need(len(v) <= limit, f"longer than {limit} characters")
+                if len(v) > limit:
+                    raise Invalid(name, f"longer than {limit} characters")
                 return v
             problem = text_problem(v, limit)
             need(problem is None, problem or "")
