@@ -19,6 +19,9 @@ re-queued here; ORM objects marked ``_sync_incoming`` are skipped as well.
 """
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -81,12 +84,52 @@ def insert_many(conn, table, rows: list[dict], conflict: tuple[list[str], list[s
     if not rows:
         return
     if conn.dialect.name == "postgresql":
+        if _as_document(table, rows[0]):
+            return _document_insert(conn, table, rows, conflict)
         return _unnest_insert(conn, table, rows, conflict)
     stmt = _insert(conn, table)
     if conflict is not None:
         keys, taken = conflict
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in taken})
     conn.execute(stmt, rows)
+
+
+def _as_document(table, row: dict) -> bool:
+    """Whether rows of these columns can travel as one JSON document (:func:`_document_insert`):
+    every column's values have a JSON form PostgreSQL reads back as the same value."""
+    return all(isinstance(table.c[name].type, _DOCUMENT_TYPES) for name in row)
+
+
+_DOCUMENT_TYPES = (sa.String, sa.Integer, sa.Float, sa.Numeric, sa.Boolean, sa.DateTime, sa.Date, sa.Time,
+                   sa.JSON)
+
+
+def _json_value(value):
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} has no JSON form here")
+
+
+def _document_insert(conn, table, rows: list[dict], conflict) -> None:
+    """The rows as one JSON parameter, read by ``json_populate_recordset`` into the table's own row
+    type: one json.dumps (in C) and one parse on the server, where the column arrays of
+    :func:`_unnest_insert` cost psycopg a packed value per element in Python (a push of 10,000
+    inspections: 230,000 of them). Keys are the column names; a JSON column's value is kept as the
+    text it was written in, as the arrays' ``::json`` did; JSON null is SQL NULL."""
+    import json
+
+    def quote(name: str) -> str:
+        return conn.dialect.identifier_preparer.quote(name)
+    names = ", ".join(map(quote, rows[0]))
+    sql = (f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} "
+           f"FROM json_populate_recordset(NULL::{quote(table.name)}, %(rows)s::json)")
+    if conflict is not None:
+        keys, taken = conflict
+        sql += (f" ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
+                + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in taken))
+    conn.exec_driver_sql(sql, {"rows": json.dumps(rows, ensure_ascii=False, allow_nan=False, default=_json_value)})
 
 
 def _unnest_insert(conn, table, rows: list[dict], conflict) -> None:
