@@ -71,8 +71,34 @@ def among(conn, column, values: list):
     or an engine (only its dialect is read)."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
-        return column == sa.any_(sa.literal(list(values), ARRAY(column.type)))
+        values = list(values)
+        if isinstance(column.type, sa.String) and all(type(v) is str for v in values) and not any(
+                '"' in v or "\\" in v for v in values):
+            # the array's text written here, each element in quotes (so "NULL" stays a text): psycopg
+            # would quote each element through a regular expression, in Python (6 lookups of a
+            # 10,000-row push: 60,000 of them)
+            text = '{"' + '","'.join(values) + '"}' if values else "{}"
+            array = conn.dialect.type_compiler_instance.process(column.type) + "[]"
+            return column == sa.any_(sa.literal(text, _ArrayText(array)))
+        return column == sa.any_(sa.literal(values, ARRAY(column.type)))
     return column.in_(values)
+
+
+class _ArrayText(sa.types.UserDefinedType):
+    """An array parameter sent as the array's text, ``$1::VARCHAR(36)[]``: PostgreSQL reads it once,
+    as a constant. (``CAST($1::VARCHAR AS VARCHAR(36)[])`` would be read again for every row a
+    sequential scan tests: 70 s of a 10,000-row push.)"""
+    cache_ok = True
+    render_bind_cast = True
+
+    def __init__(self, array: str):
+        self.array = array
+
+    def get_col_spec(self, **_kw) -> str:
+        return self.array
+
+    def bind_processor(self, dialect):
+        return None
 
 
 def insert_many(conn, table, rows: list[dict], conflict: tuple[list[str], list[str]] | None = None) -> None:

@@ -182,7 +182,9 @@ def blob_refs(value) -> Iterable[str]:
 def row_blobs(table: Table, row: dict) -> set[str]:
     found: set[str] = set()
     for c in table.blob_columns:
-        found.update(blob_refs(row.get(c)))
+        value = row.get(c)
+        if value is not None:  # most rows have no photo: no generator to make for them
+            found.update(blob_refs(value))
     return found
 
 

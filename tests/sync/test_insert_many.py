@@ -69,3 +69,17 @@ def test_bytes_take_the_column_arrays(engine):
     with engine.begin() as conn:
         capture.insert_many(conn, with_bytes, [dict(r) for r in rows])
     assert stored(engine, with_bytes) == {r["id"]: r for r in rows}
+
+
+@pytest.mark.parametrize("ids", [
+    ["a", "NULL", "", "a,b", "{x}", " spaced ", "引号", "null"],
+    ['with "quote"', "back\\slash", "NULL"],  # what the written-out array cannot hold: psycopg's own
+    [],
+])
+def test_a_lookup_among_many_ids_finds_exactly_those(engine, ids):
+    everything = ids + ["other", "NUL", "a b"]
+    with engine.begin() as conn:
+        capture.insert_many(conn, sample, [dict(id=i, note=i) for i in everything])
+    with engine.connect() as conn:
+        found = conn.scalars(sa.select(sample.c.id).where(capture.among(conn, sample.c.id, ids))).all()
+    assert sorted(found) == sorted(ids)
