@@ -138,6 +138,14 @@ def _json_value(value):
     raise TypeError(f"{type(value).__name__} has no JSON form here")
 
 
+def _on_conflict(quote, conflict) -> str:
+    if conflict is None:
+        return ""
+    keys, taken = conflict
+    return (f" ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
+            + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in taken))
+
+
 def _document_insert(conn, table, rows: list[dict], conflict) -> None:
     """The rows as one JSON parameter, read by ``json_populate_recordset`` into the table's own row
     type: one json.dumps (in C) and one parse on the server, where the column arrays of
@@ -151,10 +159,7 @@ def _document_insert(conn, table, rows: list[dict], conflict) -> None:
     names = ", ".join(map(quote, rows[0]))
     sql = (f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} "
            f"FROM json_populate_recordset(NULL::{quote(table.name)}, %(rows)s::json)")
-    if conflict is not None:
-        keys, taken = conflict
-        sql += (f" ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
-                + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in taken))
+    sql += _on_conflict(quote, conflict)
     conn.exec_driver_sql(sql, {"rows": json.dumps(rows, ensure_ascii=False, allow_nan=False, default=_json_value)})
 
 
@@ -188,10 +193,7 @@ def _unnest_insert(conn, table, rows: list[dict], conflict) -> None:
         picks.append(pick)
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) SELECT {', '.join(picks)} "
            f"FROM unnest({', '.join(arrays)}) AS u({', '.join(f'c{k}' for k in range(len(names)))})")
-    if conflict is not None:
-        keys, taken = conflict
-        sql += (f" ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
-                + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in taken))
+    sql += _on_conflict(quote, conflict)
     conn.exec_driver_sql(sql, params)
 
 
