@@ -37,7 +37,7 @@ def memory_folder() -> str | None:
         room = shutil.disk_usage(shm).free
     except OSError:
         return None
-    return str(shm) if room > 2**30 and os.access(shm, os.W_OK) else None  # the cluster peaks near 0.4 GiB
+    return str(shm) if room > 2**30 and os.access(shm, os.W_OK) else None  # a whole run peaked at 0.2 GiB
 
 
 class Cluster:
