@@ -75,13 +75,15 @@ def remembered(format_value):
     never the same twice, so it is never remembered.
     """
     @functools.lru_cache(maxsize=4096)
-    def formatted(value, format, rebase, _language, _zone):
+    def formatted(value, _its_zone, format, rebase, _language, _zone):
         return format_value(value, format, rebase)  # in the language and zone the key names
 
     def date_filter(value=None, format=None, rebase=True):
         if value is None:
             return format_value(value, format, rebase)
-        return formatted(value, format, rebase, str(get_locale()), str(get_timezone()))
+        # the value's own zone too: one instant in two zones is equal, but not rebased it reads apart
+        return formatted(value, getattr(value, "tzinfo", None), format, rebase, str(get_locale()),
+                         str(get_timezone()))
 
     date_filter.cache_info = formatted.cache_info
     return date_filter

@@ -106,6 +106,13 @@ def test_a_list_formats_each_date_once_and_always_as_babel_would(app):
         refresh()
         assert str(flask_babel.get_timezone()) == "UTC"
         assert filters["dateformat"](when, "medium") == "Mar 9, 2026"  # another zone, another day
+    in_shanghai = when.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert in_shanghai == when
+    with app.test_request_context("/?lang=en"):
+        for value in (when, in_shanghai):  # one instant, two zones: not rebased, each reads its own
+            assert filters["timeformat"](value, "HH:mm", rebase=False) == flask_babel.format_time(
+                value, "HH:mm", rebase=False)
+        assert filters["timeformat"](in_shanghai, "HH:mm", rebase=False) == "01:30"
     with app.test_request_context("/?lang=en"):
         first = filters["timeformat"](None, "HH:mm:ss.SSS")
         import time
