@@ -45,8 +45,9 @@ class Cluster:
 
     def __init__(self, in_memory: bool = False):
         self.bindir = _bindir()
-        self.in_memory = in_memory and memory_folder() is not None
-        self.base = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir=memory_folder() if self.in_memory else None))
+        folder = memory_folder() if in_memory else None
+        self.in_memory = folder is not None
+        self.base = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir=folder))
         self.data = self.base / "data"
         self.port = free_port()
         self.as_root = os.geteuid() == 0
